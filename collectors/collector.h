@@ -1,0 +1,32 @@
+#pragma once
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "collectors/module.h"
+#include "prometheus/metric_family.h"
+
+namespace nfce {
+
+// What every collector of one scrape shares, worked out once per scrape.
+struct ScrapeContext {
+  ConntrackFlavor flavor = ConntrackFlavor::kNone;
+};
+
+// One source of kernel state. Collect() runs on every scrape, and only while
+// conntrack is loaded (ctx.flavor != kNone).
+class Collector {
+ public:
+  virtual ~Collector() = default;
+
+  // The name used in --collector.<name> and in the `collector` label.
+  virtual absl::string_view Name() const = 0;
+
+  // Appends families to `out`. May append some and still fail: whatever was
+  // read is served, and the error marks this collector as failed.
+  virtual absl::Status Collect(const ScrapeContext& ctx,
+                               std::vector<prometheus::MetricFamily>* out) = 0;
+};
+
+}  // namespace nfce

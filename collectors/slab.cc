@@ -1,0 +1,104 @@
+#include "collectors/slab.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "collectors/families.h"
+#include "collectors/file_reader.h"
+#include "collectors/slab_parser.h"
+#include "collectors/table.h"
+
+namespace nfce {
+namespace {
+
+absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(
+    const std::string& file) {
+  absl::StatusOr<std::string> text = ReadFileToString(file);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::vector<SlabCache>> caches = ParseSlabinfo(*text);
+  if (!caches.ok()) {
+    return absl::Status(caches.status().code(),
+                        absl::StrCat(file, ": ", caches.status().message()));
+  }
+  if (caches->empty()) {
+    return absl::NotFoundError(
+        absl::StrCat(file, ": no nf_conntrack or ip_conntrack cache"));
+  }
+  return caches;
+}
+
+// The object size of the table's own cache: the exact name where it exists,
+// else the largest of the per-namespace caches.
+uint64_t ObjectSize(const std::vector<SlabCache>& caches) {
+  uint64_t size = 0;
+  for (const SlabCache& c : caches) {
+    if (c.name == "nf_conntrack" || c.name == "ip_conntrack") return c.objsize;
+    size = std::max(size, c.objsize);
+  }
+  return size;
+}
+
+}  // namespace
+
+double MemoryLimitBytes(uint64_t limit, uint64_t buckets, uint64_t objsize) {
+  return static_cast<double>(limit) * static_cast<double>(objsize) +
+         static_cast<double>(buckets) * static_cast<double>(sizeof(void*));
+}
+
+absl::Status SlabCollector::Collect(
+    const ScrapeContext& ctx, std::vector<prometheus::MetricFamily>* out) {
+  std::string file = paths_.Proc("slabinfo");
+  absl::StatusOr<std::vector<SlabCache>> caches = ReadConntrackCaches(file);
+
+  out->push_back(SingleGauge(
+      "nf_conntrack_slabinfo_readable",
+      absl::StrCat("1 if the conntrack caches were read from /proc/slabinfo "
+                   "(root only). 0: the slab metrics are missing and "
+                   "nf_conntrack_memory_limit_bytes assumes ",
+                   kDefaultConntrackObjectSize, "-byte objects."),
+      caches.ok() ? 1 : 0));
+
+  uint64_t objsize = kDefaultConntrackObjectSize;
+  if (caches.ok()) {
+    const double page_size = static_cast<double>(sysconf(_SC_PAGESIZE));
+    auto objects = GaugeFamily("nf_conntrack_slab_objects",
+                               "Objects allocated in the slab cache.");
+    auto active = GaugeFamily("nf_conntrack_slab_objects_active",
+                              "Objects in use in the slab cache.");
+    auto size = GaugeFamily("nf_conntrack_slab_object_size_bytes",
+                            "Size of one object in the slab cache, aligned.");
+    auto bytes = GaugeFamily(
+        "nf_conntrack_slab_bytes",
+        "Memory held by the slab cache: slabs x pages per slab x page size.");
+    for (const SlabCache& c : *caches) {
+      LabelPairs labels = {{"cache", c.name}};
+      AddSample(&objects, static_cast<double>(c.num_objs), labels);
+      AddSample(&active, static_cast<double>(c.active_objs), labels);
+      AddSample(&size, static_cast<double>(c.objsize), labels);
+      AddSample(&bytes,
+                static_cast<double>(c.num_slabs) *
+                    static_cast<double>(c.pagesperslab) * page_size,
+                labels);
+    }
+    for (auto* f : {&objects, &active, &size, &bytes}) {
+      out->push_back(std::move(*f));
+    }
+    objsize = ObjectSize(*caches);
+  }
+
+  absl::StatusOr<TableState> table = ReadTableState(paths_, ctx.flavor);
+  if (table.ok() && table->buckets.ok()) {
+    out->push_back(SingleGauge(
+        "nf_conntrack_memory_limit_bytes",
+        "Kernel memory a table filled to its limit costs: limit x slab object "
+        "size + buckets x pointer size (connection extensions not included).",
+        MemoryLimitBytes(table->limit, *table->buckets, objsize)));
+  }
+  if (!caches.ok()) return caches.status();
+  if (!table.ok()) return table.status();
+  return table->buckets.status();
+}
+
+}  // namespace nfce

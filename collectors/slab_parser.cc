@@ -1,0 +1,69 @@
+#include "collectors/slab_parser.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+
+namespace nfce {
+
+bool IsConntrackCache(absl::string_view name) {
+  for (absl::string_view base : {"nf_conntrack", "ip_conntrack"}) {
+    if (!absl::StartsWith(name, base)) continue;
+    absl::string_view rest = name.substr(base.size());
+    if (rest.empty()) return true;
+    if (base == "nf_conntrack" && rest.size() > 1 && rest[0] == '_') {
+      rest.remove_prefix(1);
+      return std::all_of(rest.begin(), rest.end(), [](char c) {
+        return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+      });
+    }
+  }
+  return false;
+}
+
+absl::StatusOr<std::vector<SlabCache>> ParseSlabinfo(absl::string_view text) {
+  std::vector<absl::string_view> lines =
+      absl::StrSplit(text, '\n', absl::SkipWhitespace());
+  if (lines.empty()) return absl::InvalidArgumentError("empty file");
+  if (!absl::StartsWith(lines[0], "slabinfo - version: 2.")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unsupported header \"", lines[0].substr(0, 40),
+                     "\" (expected slabinfo - version: 2.x)"));
+  }
+  std::vector<SlabCache> caches;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    if (absl::StartsWith(lines[i], "#")) continue;
+    std::vector<absl::string_view> f =
+        absl::StrSplit(lines[i], absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (!IsConntrackCache(f[0])) continue;
+    // name active num objsize objperslab pagesperslab : tunables l b s
+    //   : slabdata active_slabs num_slabs sharedavail
+    if (f.size() < 16 || f[6] != ":" || f[11] != ":" || f[12] != "slabdata") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "line ", i + 1, " (", f[0], ") does not have the 2.x layout"));
+    }
+    SlabCache c;
+    c.name = std::string(f[0]);
+    std::pair<size_t, uint64_t*> fields[] = {
+        {1, &c.active_objs}, {2, &c.num_objs},     {3, &c.objsize},
+        {4, &c.objperslab},  {5, &c.pagesperslab}, {13, &c.active_slabs},
+        {14, &c.num_slabs}};
+    for (auto [index, dest] : fields) {
+      if (!absl::SimpleAtoi(f[index], dest)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "line ", i + 1, " (", f[0], "): field ", index + 1, " \"",
+            f[index].substr(0, 24), "\" is not an unsigned integer"));
+      }
+    }
+    caches.push_back(std::move(c));
+  }
+  return caches;
+}
+
+}  // namespace nfce

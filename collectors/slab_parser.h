@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace nfce {
+
+struct SlabCache {
+  std::string name;
+  uint64_t active_objs = 0;
+  uint64_t num_objs = 0;
+  uint64_t objsize = 0;  // aligned object size in bytes
+  uint64_t objperslab = 0;
+  uint64_t pagesperslab = 0;
+  uint64_t active_slabs = 0;
+  uint64_t num_slabs = 0;
+};
+
+// nf_conntrack, ip_conntrack (legacy) and the per-namespace caches
+// nf_conntrack_<hex pointer> of about 2.6.31-4.6; not nf_conntrack_expect.
+bool IsConntrackCache(absl::string_view name);
+
+// Parses /proc/slabinfo (version 2.x) and returns the conntrack caches.
+absl::StatusOr<std::vector<SlabCache>> ParseSlabinfo(absl::string_view text);
+
+}  // namespace nfce

@@ -1,0 +1,173 @@
+#include "collectors/stat_netlink.h"
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace nfce {
+namespace {
+
+struct MnlSocketCloser {
+  void operator()(mnl_socket* s) const { mnl_socket_close(s); }
+};
+using MnlSocket = std::unique_ptr<mnl_socket, MnlSocketCloser>;
+
+// Bounds every receive, so a kernel that never answers cannot hang a scrape.
+constexpr int kReceiveTimeoutSeconds = 5;
+
+absl::Status NetlinkError(int err, absl::string_view what) {
+  std::string msg = absl::StrCat("ctnetlink ", what, ": ", std::strerror(err));
+  if (err == EPERM || err == EACCES) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(msg, " (ctnetlink statistics need CAP_NET_ADMIN)"));
+  }
+  if (err == EAGAIN || err == EWOULDBLOCK) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("ctnetlink ", what, ": no answer within ",
+                     kReceiveTimeoutSeconds, " s"));
+  }
+  return absl::UnavailableError(msg);
+}
+
+struct DumpState {
+  // Per CPU: the value of each attribute, or nothing where it was not sent.
+  std::vector<
+      std::pair<int, std::array<std::optional<uint32_t>, CTA_STATS_MAX + 1>>>
+      cpus;
+};
+
+int AttributeCallback(const nlattr* attr, void* data) {
+  auto* values =
+      static_cast<std::array<std::optional<uint32_t>, CTA_STATS_MAX + 1>*>(
+          data);
+  int type = mnl_attr_get_type(attr);
+  if (type <= 0 || type > CTA_STATS_MAX) return MNL_CB_OK;  // newer kernel
+  if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0) return MNL_CB_ERROR;
+  (*values)[type] = ntohl(mnl_attr_get_u32(attr));
+  return MNL_CB_OK;
+}
+
+int MessageCallback(const nlmsghdr* nlh, void* data) {
+  auto* state = static_cast<DumpState*>(data);
+  const auto* nfg = static_cast<const nfgenmsg*>(mnl_nlmsg_get_payload(nlh));
+  auto& entry = state->cpus.emplace_back();
+  entry.first = ntohs(nfg->res_id);
+  return mnl_attr_parse(nlh, sizeof(nfgenmsg), AttributeCallback,
+                        &entry.second);
+}
+
+}  // namespace
+
+absl::string_view CtaStatsName(int attribute) {
+  switch (attribute) {
+    case CTA_STATS_SEARCHED:
+      return "searched";
+    case CTA_STATS_FOUND:
+      return "found";
+    case CTA_STATS_NEW:
+      return "new";
+    case CTA_STATS_INVALID:
+      return "invalid";
+    case CTA_STATS_IGNORE:
+      return "ignore";
+    case CTA_STATS_DELETE:
+      return "delete";
+    case CTA_STATS_DELETE_LIST:
+      return "delete_list";
+    case CTA_STATS_INSERT:
+      return "insert";
+    case CTA_STATS_INSERT_FAILED:
+      return "insert_failed";
+    case CTA_STATS_DROP:
+      return "drop";
+    case CTA_STATS_EARLY_DROP:
+      return "early_drop";
+    case CTA_STATS_ERROR:
+      return "icmp_error";
+    case CTA_STATS_SEARCH_RESTART:
+      return "search_restart";
+    case CTA_STATS_CLASH_RESOLVE:
+      return "clash_resolve";
+    case CTA_STATS_CHAIN_TOOLONG:
+      return "chaintoolong";
+    default:
+      return "";
+  }
+}
+
+absl::StatusOr<StatSnapshot> QueryCtnetlinkStats() {
+  MnlSocket sock(mnl_socket_open(NETLINK_NETFILTER));
+  if (!sock) return NetlinkError(errno, "socket");
+  if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
+    return NetlinkError(errno, "bind");
+  }
+  timeval tv{kReceiveTimeoutSeconds, 0};
+  setsockopt(mnl_socket_get_fd(sock.get()), SOL_SOCKET, SO_RCVTIMEO, &tv,
+             sizeof(tv));
+
+  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS_CPU;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  const unsigned seq = static_cast<unsigned>(time(nullptr));
+  nlh->nlmsg_seq = seq;
+  auto* nfh =
+      static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+  nfh->nfgen_family = AF_UNSPEC;
+  nfh->version = NFNETLINK_V0;
+  nfh->res_id = 0;
+
+  if (mnl_socket_sendto(sock.get(), nlh, nlh->nlmsg_len) < 0) {
+    return NetlinkError(errno, "send");
+  }
+  const unsigned portid = mnl_socket_get_portid(sock.get());
+  DumpState state;
+  // A dump ends with NLMSG_DONE (mnl_cb_run returns MNL_CB_STOP); the bound
+  // on messages guards against a kernel that keeps talking.
+  for (int messages = 0; messages < 65536; ++messages) {
+    ssize_t n = mnl_socket_recvfrom(sock.get(), buf.data(), buf.size());
+    if (n < 0) return NetlinkError(errno, "receive");
+    int ret = mnl_cb_run(buf.data(), n, seq, portid, MessageCallback, &state);
+    if (ret == MNL_CB_ERROR) return NetlinkError(errno, "GET_STATS_CPU");
+    if (ret == MNL_CB_STOP) break;
+  }
+  if (state.cpus.empty()) {
+    return absl::UnavailableError("ctnetlink GET_STATS_CPU returned no CPUs");
+  }
+
+  // Export the union of attributes the kernel sent, in attribute order.
+  StatSnapshot snap;
+  std::vector<int> present;
+  for (int a = 1; a <= CTA_STATS_MAX; ++a) {
+    bool sent = std::any_of(state.cpus.begin(), state.cpus.end(),
+                            [a](const auto& c) { return c.second[a]; });
+    if (sent && !CtaStatsName(a).empty()) {
+      present.push_back(a);
+      snap.names.emplace_back(CtaStatsName(a));
+    }
+  }
+  for (const auto& [id, values] : state.cpus) {
+    StatSnapshot::Cpu cpu;
+    cpu.id = id;
+    for (int a : present) cpu.values.push_back(values[a].value_or(0));
+    snap.cpus.push_back(std::move(cpu));
+  }
+  return snap;
+}
+
+}  // namespace nfce

@@ -1,0 +1,121 @@
+#include "collectors/stat_parser.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+
+namespace nfce {
+namespace {
+
+bool IsHexDigit(char c) { return absl::ascii_isxdigit(c); }
+
+bool LooksNumeric(absl::string_view token) {
+  return !token.empty() && std::all_of(token.begin(), token.end(), IsHexDigit);
+}
+
+absl::StatusOr<uint32_t> ParseHex32(absl::string_view token, size_t row,
+                                    size_t column) {
+  if (!LooksNumeric(token)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("row ", row, " column ", column + 1, ": \"",
+                     token.substr(0, 20), "\" is not a hex number"));
+  }
+  absl::string_view digits = token;
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  if (digits.size() > 8) {
+    return absl::OutOfRangeError(
+        absl::StrCat("row ", row, " column ", column + 1, ": \"",
+                     token.substr(0, 20), "\" exceeds 32 bits"));
+  }
+  uint32_t v = 0;
+  for (char c : digits) {
+    v = v * 16 + static_cast<uint32_t>(absl::ascii_isdigit(c)
+                                           ? c - '0'
+                                           : absl::ascii_tolower(c) - 'a' + 10);
+  }
+  return v;
+}
+
+std::string Sanitize(absl::string_view header) {
+  std::string out;
+  for (char c : header) {
+    out.push_back(absl::ascii_isalnum(c) ? absl::ascii_tolower(c) : '_');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> StatColumnName(absl::string_view header,
+                                          bool modern_layout) {
+  if (header == "entries") return std::nullopt;
+  if (header == "clashres") return "clash_resolve";
+  if (header == "chainlength") return "chaintoolong";
+  if (modern_layout &&
+      (header == "new" || header == "ignore" || header == "delete" ||
+       header == "delete_list" || header == "searched")) {
+    return std::nullopt;
+  }
+  return Sanitize(header);
+}
+
+absl::StatusOr<StatSnapshot> ParseProcStat(absl::string_view text) {
+  std::vector<absl::string_view> lines =
+      absl::StrSplit(text, '\n', absl::SkipWhitespace());
+  if (lines.empty()) return absl::InvalidArgumentError("empty file");
+
+  std::vector<absl::string_view> header =
+      absl::StrSplit(lines[0], absl::ByAnyChar(" \t"), absl::SkipEmpty());
+  if (LooksNumeric(header[0])) {
+    return absl::InvalidArgumentError(
+        "missing header line: the first line holds numbers");
+  }
+  if (lines.size() == 1) {
+    return absl::InvalidArgumentError("header but no per-CPU rows");
+  }
+  bool modern = std::find_if(header.begin(), header.end(), [](auto h) {
+                  return h == "clashres" || h == "chainlength";
+                }) != header.end();
+
+  StatSnapshot snap;
+  std::vector<int> keep;  // header index of each exported column
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (std::optional<std::string> name = StatColumnName(header[i], modern)) {
+      if (std::find(snap.names.begin(), snap.names.end(), *name) !=
+          snap.names.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("header names \"", *name, "\" twice"));
+      }
+      snap.names.push_back(*std::move(name));
+      keep.push_back(static_cast<int>(i));
+    }
+  }
+
+  for (size_t r = 1; r < lines.size(); ++r) {
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(lines[r], absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (fields.size() != header.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "row ", r, " has ", fields.size(), " fields, header has ",
+          header.size(), " (truncated file?)"));
+    }
+    StatSnapshot::Cpu cpu;
+    cpu.id = static_cast<int>(r - 1);  // rows follow the possible CPUs
+    for (size_t c = 0; c < fields.size(); ++c) {
+      absl::StatusOr<uint32_t> v = ParseHex32(fields[c], r, c);
+      if (!v.ok()) return v.status();
+      if (std::find(keep.begin(), keep.end(), static_cast<int>(c)) !=
+          keep.end()) {
+        cpu.values.push_back(*v);
+      }
+    }
+    snap.cpus.push_back(std::move(cpu));
+  }
+  return snap;
+}
+
+}  // namespace nfce

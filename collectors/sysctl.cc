@@ -1,0 +1,40 @@
+#include "collectors/sysctl.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "collectors/file_reader.h"
+
+namespace nfce {
+
+absl::StatusOr<uint64_t> ParseSysctlUint(absl::string_view text) {
+  absl::string_view v = absl::StripAsciiWhitespace(text);
+  if (v.empty()) return absl::InvalidArgumentError("empty value");
+  for (char c : v) {
+    if (c < '0' || c > '9') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("not an unsigned integer: \"", v.substr(0, 40), "\""));
+    }
+  }
+  uint64_t out = 0;
+  if (!absl::SimpleAtoi(v, &out)) {
+    return absl::OutOfRangeError(
+        absl::StrCat("value out of 64-bit range: ", v.substr(0, 40)));
+  }
+  return out;
+}
+
+absl::StatusOr<uint64_t> ReadSysctlUint(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<uint64_t> v = ParseSysctlUint(*text);
+  if (!v.ok()) {
+    return absl::Status(v.status().code(),
+                        absl::StrCat(path, ": ", v.status().message()));
+  }
+  return v;
+}
+
+}  // namespace nfce

@@ -1,0 +1,194 @@
+#include "exporter/flags.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "exporter/collector_registry.h"
+
+namespace nfce {
+namespace {
+
+constexpr absl::string_view kCollectorPrefix = "collector.";
+
+absl::StatusOr<bool> ParseBool(absl::string_view name,
+                               absl::string_view value) {
+  if (value == "true" || value == "1") return true;
+  if (value == "false" || value == "0") return false;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--", name, " takes true or false, not \"", value, "\""));
+}
+
+bool IsCollectorName(absl::string_view name) {
+  for (const CollectorInfo& info : KnownCollectors()) {
+    if (name == info.name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
+  Options o;
+  for (const CollectorInfo& info : KnownCollectors()) {
+    o.collectors[std::string(info.name)] = info.default_enabled;
+  }
+  std::string stat_source = "auto";
+  std::string log_level = "info";
+  std::string max_requests = "8";
+  bool disable_defaults = false;
+  std::set<std::string> set_explicitly;
+
+  const std::map<absl::string_view, std::string*> values = {
+      {"web.listen-address", &o.listen_address},
+      {"web.telemetry-path", &o.telemetry_path},
+      {"web.max-requests", &max_requests},
+      {"path.procfs", &o.paths.procfs},
+      {"path.sysfs", &o.paths.sysfs},
+      {"collector.stat.source", &stat_source},
+      {"log.level", &log_level},
+  };
+  const std::map<absl::string_view, bool*> bools = {
+      {"collector.stat.per-cpu", &o.stat.per_cpu},
+      {"collector.disable-defaults", &disable_defaults},
+      {"help", &o.show_help},
+      {"version", &o.show_version},
+  };
+
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::string_view arg = args[i];
+    if (arg == "-h") {
+      o.show_help = true;
+      continue;
+    }
+    if (!absl::StartsWith(arg, "--") || arg.size() == 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected argument \"", arg, "\" (see --help)"));
+    }
+    absl::string_view body = arg.substr(2);
+    absl::string_view name = body;
+    std::optional<absl::string_view> value;
+    if (size_t eq = body.find('='); eq != absl::string_view::npos) {
+      name = body.substr(0, eq);
+      value = body.substr(eq + 1);
+    }
+    bool negated = false;
+    if (absl::StartsWith(name, "no-")) {
+      negated = true;
+      name.remove_prefix(3);
+    }
+
+    bool* flag = nullptr;
+    if (auto it = bools.find(name); it != bools.end()) {
+      flag = it->second;
+    } else if (absl::StartsWith(name, kCollectorPrefix) &&
+               IsCollectorName(name.substr(kCollectorPrefix.size()))) {
+      std::string collector(name.substr(kCollectorPrefix.size()));
+      set_explicitly.insert(collector);
+      flag = &o.collectors[collector];
+    }
+    if (flag != nullptr) {
+      if (negated && value) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--no-", name, " takes no value"));
+      }
+      bool v = !negated;
+      if (value) {
+        absl::StatusOr<bool> parsed = ParseBool(name, *value);
+        if (!parsed.ok()) return parsed.status();
+        v = *parsed;
+      }
+      *flag = v;
+      continue;
+    }
+
+    auto it = values.find(name);
+    if (it == values.end() || negated) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown flag --", body.substr(0, body.find('=')), " (see --help)"));
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", name, " needs a value"));
+      }
+      value = args[++i];
+    }
+    *it->second = std::string(*value);
+  }
+
+  if (disable_defaults) {
+    for (auto& [name, enabled] : o.collectors) {
+      if (!set_explicitly.count(name)) enabled = false;
+    }
+  }
+  absl::StatusOr<StatSource> source = ParseStatSource(stat_source);
+  if (!source.ok()) return source.status();
+  o.stat.source = *source;
+  absl::StatusOr<LogLevel> level = ParseLogLevel(log_level);
+  if (!level.ok()) return level.status();
+  o.log_level = *level;
+  if (!absl::SimpleAtoi(max_requests, &o.max_requests) || o.max_requests < 1 ||
+      o.max_requests > 1024) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--web.max-requests must be 1 to 1024, not \"", max_requests, "\""));
+  }
+  if (!absl::StartsWith(o.telemetry_path, "/") || o.telemetry_path == "/") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--web.telemetry-path must start with / and not be /, not \"",
+        o.telemetry_path, "\""));
+  }
+  return o;
+}
+
+std::string HelpText(const std::string& program) {
+  std::string collectors;
+  for (const CollectorInfo& info : KnownCollectors()) {
+    absl::StrAppend(&collectors, "  --[no-]collector.", info.name, "  (",
+                    info.default_enabled ? "on" : "off", " by default)\n",
+                    "      ", info.help, ".\n      Needs: ", info.privileges,
+                    ".\n");
+  }
+  return absl::StrCat(
+      "usage: ", program, " [<flags>]\n\n",
+      "Prometheus exporter for the Linux connection tracking table "
+      "(nf_conntrack):\nentries against the limit, hash buckets, drop "
+      "counters, slab memory, timeouts.\nRead-only: it never writes a sysctl, "
+      "flushes an entry or loads a module.\n\n",
+      "Web:\n"
+      "  --web.listen-address=\"",
+      kDefaultListenAddress, "\"\n",
+      "      Address to listen on: [host]:port, e.g. :19372, 127.0.0.1:19372, "
+      "[::1]:19372.\n"
+      "  --web.telemetry-path=\"/metrics\"\n"
+      "      Path under which the metrics are served.\n"
+      "  --web.max-requests=8\n"
+      "      Requests served in parallel (worker threads).\n\n"
+      "Paths:\n"
+      "  --path.procfs=\"/proc\"   procfs mount point (e.g. /host/proc in a "
+      "container).\n"
+      "  --path.sysfs=\"/sys\"     sysfs mount point.\n\n"
+      "Collectors:\n",
+      collectors,
+      "  --collector.disable-defaults\n"
+      "      Turn off every collector not named by a --collector.<name> "
+      "flag.\n\n"
+      "Collector options:\n"
+      "  --collector.stat.source=auto\n"
+      "      auto: /proc/net/stat/nf_conntrack where it exists, else "
+      "ctnetlink;\n"
+      "      procfs: the file only; netlink: ctnetlink only (CAP_NET_ADMIN).\n"
+      "  --[no-]collector.stat.per-cpu  (off by default)\n"
+      "      Label each stat counter with its cpu instead of summing over "
+      "CPUs.\n\n"
+      "Logging:\n"
+      "  --log.level=info        debug, info, warn or error (logfmt on "
+      "stderr).\n\n"
+      "Other:\n"
+      "  -h, --help              Show this help.\n"
+      "  --version               Show the version and exit.\n");
+}
+
+}  // namespace nfce

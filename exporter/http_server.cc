@@ -1,0 +1,161 @@
+#include "exporter/http_server.h"
+
+#include <CivetServer.h>
+
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "exporter/collector_registry.h"
+#include "exporter/flags.h"
+#include "exporter/log.h"
+#include "exporter/version.h"
+#include "prometheus/text_serializer.h"
+
+namespace nfce {
+namespace {
+
+void Respond(mg_connection* conn, int code, absl::string_view reason,
+             absl::string_view content_type, absl::string_view body,
+             bool head_only) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %.*s\r\nContent-Type: %.*s\r\n"
+            "Content-Length: %zu\r\nCache-Control: no-store\r\n\r\n",
+            code, static_cast<int>(reason.size()), reason.data(),
+            static_cast<int>(content_type.size()), content_type.data(),
+            body.size());
+  if (!head_only) mg_write(conn, body.data(), body.size());
+}
+
+std::string LandingPage(const Options& options) {
+  std::string collectors;
+  for (const CollectorInfo& info : KnownCollectors()) {
+    bool on = options.collectors.at(std::string(info.name));
+    absl::StrAppend(&collectors, "<li><code>", info.name, "</code> ",
+                    on ? "enabled" : "disabled", ": ", info.help, "</li>\n");
+  }
+  return absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<title>nf_conntrack_exporter</title></head>\n<body>\n"
+      "<h1>nf_conntrack_exporter</h1>\n"
+      "<p>Prometheus exporter for the Linux connection tracking table. "
+      "Version ",
+      kVersion, " (", kRevision,
+      ").</p>\n"
+      "<p><a href=\"",
+      options.telemetry_path,
+      "\">Metrics</a></p>\n"
+      "<h2>Collectors</h2>\n<ul>\n",
+      collectors, "</ul>\n</body></html>\n");
+}
+
+}  // namespace
+
+class HttpServer::MetricsHandler : public CivetHandler {
+ public:
+  explicit MetricsHandler(const prometheus::Collectable& metrics)
+      : metrics_(metrics) {}
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    return Serve(conn, false);
+  }
+  bool handleHead(CivetServer*, mg_connection* conn) override {
+    return Serve(conn, true);
+  }
+
+ private:
+  bool Serve(mg_connection* conn, bool head_only) {
+    std::ostringstream body;
+    prometheus::TextSerializer().Serialize(body, metrics_.Collect());
+    Respond(conn, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
+            body.str(), head_only);
+    return true;
+  }
+  const prometheus::Collectable& metrics_;
+};
+
+class HttpServer::LandingHandler : public CivetHandler {
+ public:
+  explicit LandingHandler(std::string page) : page_(std::move(page)) {}
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    return Serve(conn, false);
+  }
+  bool handleHead(CivetServer*, mg_connection* conn) override {
+    return Serve(conn, true);
+  }
+
+ private:
+  bool Serve(mg_connection* conn, bool head_only) {
+    const mg_request_info* req = mg_get_request_info(conn);
+    if (absl::string_view(req->local_uri) != "/") {
+      Respond(conn, 404, "Not Found", "text/plain; charset=utf-8",
+              "404 page not found\n", head_only);
+      return true;
+    }
+    Respond(conn, 200, "OK", "text/html; charset=utf-8", page_, head_only);
+    return true;
+  }
+  const std::string page_;
+};
+
+absl::StatusOr<std::string> CivetListeningPort(absl::string_view address) {
+  size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address \"", address, "\" needs a port: [host]:port"));
+  }
+  absl::string_view host = address.substr(0, colon);
+  absl::string_view port = address.substr(colon + 1);
+  int port_number = 0;
+  if (!absl::SimpleAtoi(port, &port_number) || port_number < 0 ||
+      port_number > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address \"", address, "\" has a bad port"));
+  }
+  if (host.empty()) return std::string(port);
+  if (host == "localhost") return absl::StrCat("127.0.0.1:", port);
+  bool bracketed = absl::StartsWith(host, "[") && absl::EndsWith(host, "]");
+  if (!bracketed && host.find(':') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address \"", address, "\": write IPv6 hosts as [addr]:port"));
+  }
+  return std::string(address);
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const Options& options, const prometheus::Collectable& metrics) {
+  absl::StatusOr<std::string> port = CivetListeningPort(options.listen_address);
+  if (!port.ok()) return port.status();
+  std::vector<std::string> civet_options = {
+      "listening_ports",
+      *port,
+      "num_threads",
+      absl::StrCat(options.max_requests),
+      // Prometheus reuses its scrape connection: once the table is full, a
+      // new connection to the exporter would be dropped like any other.
+      "enable_keep_alive",
+      "yes",
+      "request_timeout_ms",
+      "30000",
+  };
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  server->metrics_ = std::make_unique<MetricsHandler>(metrics);
+  server->landing_ = std::make_unique<LandingHandler>(LandingPage(options));
+  try {
+    server->server_ = std::make_unique<CivetServer>(civet_options);
+  } catch (const CivetException& e) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen_address, ": ", e.what()));
+  }
+  server->server_->addHandler(options.telemetry_path, server->metrics_.get());
+  server->server_->addHandler("/", server->landing_.get());
+  return server;
+}
+
+HttpServer::~HttpServer() {
+  if (server_) server_->close();
+}
+
+}  // namespace nfce

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "prometheus/collectable.h"
+
+class CivetServer;
+
+namespace nfce {
+
+struct Options;
+
+// Converts a Prometheus-style listen address ([host]:port) into civetweb's
+// listening_ports syntax.
+absl::StatusOr<std::string> CivetListeningPort(absl::string_view address);
+
+// Serves the landing page at / and the metrics at the telemetry path; other
+// paths get 404. Stops (and lets in-flight requests finish) when destroyed.
+class HttpServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      const Options& options, const prometheus::Collectable& metrics);
+  ~HttpServer();
+
+ private:
+  class MetricsHandler;
+  class LandingHandler;
+  HttpServer() = default;
+
+  std::unique_ptr<MetricsHandler> metrics_;
+  std::unique_ptr<LandingHandler> landing_;
+  std::unique_ptr<CivetServer> server_;
+};
+
+}  // namespace nfce

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace nfce {
+
+enum class LogLevel { kDebug = 0, kInfo, kWarn, kError };
+
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text);
+void SetLogLevel(LogLevel level);
+
+using LogFields = std::vector<std::pair<absl::string_view, absl::string_view>>;
+
+// One logfmt line on stderr: ts=... level=... msg="..." key="value" ...
+void Log(LogLevel level, absl::string_view msg, const LogFields& fields = {});
+
+}  // namespace nfce

@@ -1,0 +1,67 @@
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "exporter/collector_registry.h"
+#include "exporter/flags.h"
+#include "exporter/http_server.h"
+#include "exporter/log.h"
+#include "exporter/scraper.h"
+#include "exporter/version.h"
+
+int main(int argc, char** argv) {
+  using nfce::Log;
+  using nfce::LogLevel;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  absl::StatusOr<nfce::Options> options = nfce::ParseFlags(args);
+  if (!options.ok()) {
+    std::fprintf(stderr, "nf_conntrack_exporter: %s\n",
+                 std::string(options.status().message()).c_str());
+    return 2;
+  }
+  if (options->show_help) {
+    std::fputs(nfce::HelpText("nf_conntrack_exporter").c_str(), stdout);
+    return 0;
+  }
+  if (options->show_version) {
+    std::printf("nf_conntrack_exporter version %s (revision %s)\n",
+                nfce::kVersion, nfce::kRevision);
+    return 0;
+  }
+  nfce::SetLogLevel(options->log_level);
+
+  // Block the stop signals before any thread starts, so that only sigwait
+  // below receives them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::string enabled;
+  for (const auto& [name, on] : options->collectors) {
+    if (on) absl::StrAppend(&enabled, enabled.empty() ? "" : ",", name);
+  }
+  nfce::Scraper scraper(options->paths, nfce::BuildCollectors(*options));
+  absl::StatusOr<std::unique_ptr<nfce::HttpServer>> server =
+      nfce::HttpServer::Start(*options, scraper);
+  if (!server.ok()) {
+    Log(LogLevel::kError, "cannot start", {{"err", server.status().message()}});
+    return 1;
+  }
+  Log(LogLevel::kInfo, "listening",
+      {{"address", options->listen_address},
+       {"telemetry_path", options->telemetry_path},
+       {"collectors", enabled},
+       {"version", nfce::kVersion}});
+
+  int sig = 0;
+  sigwait(&stop, &sig);
+  Log(LogLevel::kInfo, "shutting down", {{"signal", strsignal(sig)}});
+  server->reset();
+  return 0;
+}

@@ -1,0 +1,75 @@
+#include "exporter/scraper.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "collectors/families.h"
+#include "exporter/log.h"
+#include "exporter/version.h"
+
+namespace nfce {
+
+Scraper::Scraper(Paths paths,
+                 std::vector<std::unique_ptr<Collector>> collectors)
+    : paths_(std::move(paths)), collectors_(std::move(collectors)) {}
+
+void Scraper::NoteModuleState(ConntrackFlavor flavor) const {
+  int now = static_cast<int>(flavor);
+  int before = last_flavor_.exchange(now);
+  if (before == now) return;
+  if (flavor == ConntrackFlavor::kNone) {
+    Log(LogLevel::kWarn,
+        "conntrack is not loaded: no conntrack sysctls under procfs; serving "
+        "nf_conntrack_module_loaded 0 until it appears",
+        {{"procfs", paths_.procfs}});
+  } else {
+    Log(LogLevel::kInfo, "conntrack found", {{"module", FlavorName(flavor)}});
+  }
+}
+
+std::vector<prometheus::MetricFamily> Scraper::Collect() const {
+  ScrapeContext ctx;
+  ctx.flavor = DetectConntrack(paths_);
+  NoteModuleState(ctx.flavor);
+
+  std::vector<prometheus::MetricFamily> out;
+  auto success = GaugeFamily(
+      "nf_conntrack_scrape_collector_success",
+      "1 if the collector read its source on this scrape, 0 if it failed (the "
+      "log says why).");
+  auto duration = GaugeFamily("nf_conntrack_scrape_collector_duration_seconds",
+                              "Time the collector took on this scrape.");
+  for (const auto& collector : collectors_) {
+    auto start = std::chrono::steady_clock::now();
+    absl::Status status;
+    // Without the module there is nothing to read: that is a normal state,
+    // shown by nf_conntrack_module_loaded, not a collector failure.
+    if (ctx.flavor != ConntrackFlavor::kNone) {
+      status = collector->Collect(ctx, &out);
+    }
+    std::chrono::duration<double> took =
+        std::chrono::steady_clock::now() - start;
+    std::string name(collector->Name());
+    if (!status.ok()) {
+      Log(LogLevel::kError, "collector failed",
+          {{"collector", name}, {"err", status.ToString()}});
+    }
+    AddSample(&success, status.ok() ? 1 : 0, {{"collector", name}});
+    AddSample(&duration, took.count(), {{"collector", name}});
+  }
+
+  auto loaded = GaugeFamily(
+      "nf_conntrack_module_loaded",
+      "1 if connection tracking is loaded (its sysctls exist), 0 if not.");
+  AddSample(&loaded, ctx.flavor == ConntrackFlavor::kNone ? 0 : 1);
+  auto build =
+      GaugeFamily("nf_conntrack_exporter_build_info",
+                  "Version and git revision of the exporter; always 1.");
+  AddSample(&build, 1, {{"version", kVersion}, {"revision", kRevision}});
+  for (auto* f : {&success, &duration, &loaded, &build}) {
+    out.push_back(std::move(*f));
+  }
+  return out;
+}
+
+}  // namespace nfce
