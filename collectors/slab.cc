@@ -88,7 +88,7 @@ absl::Status SlabCollector::Collect(
     objsize = ObjectSize(*caches);
   }
 
-  absl::StatusOr<TableState> table = ReadTableState(paths_, ctx.flavor);
+  absl::StatusOr<TableLimits> table = ReadTableLimits(paths_, ctx.flavor);
   if (table.ok() && table->buckets.ok()) {
     out->push_back(SingleGauge(
         "nf_conntrack_memory_limit_bytes",

@@ -6,15 +6,12 @@
 
 namespace nfce {
 
-absl::StatusOr<TableState> ReadTableState(const Paths& paths,
-                                          ConntrackFlavor flavor) {
+absl::StatusOr<TableLimits> ReadTableLimits(const Paths& paths,
+                                            ConntrackFlavor flavor) {
   SysctlLocation loc = SysctlsOf(paths, flavor);
-  TableState state;
-  absl::StatusOr<uint64_t> count = ReadSysctlUint(loc.File("count"));
-  if (!count.ok()) return count.status();
+  TableLimits state;
   absl::StatusOr<uint64_t> max = ReadSysctlUint(loc.File("max"));
   if (!max.ok()) return max.status();
-  state.entries = *count;
   state.limit = *max;
 
   state.buckets = ReadSysctlUint(loc.File("buckets"));
@@ -36,14 +33,17 @@ absl::StatusOr<TableState> ReadTableState(const Paths& paths,
 
 absl::Status TableCollector::Collect(
     const ScrapeContext& ctx, std::vector<prometheus::MetricFamily>* out) {
-  absl::StatusOr<TableState> state = ReadTableState(paths_, ctx.flavor);
+  absl::StatusOr<uint64_t> entries =
+      ReadSysctlUint(SysctlsOf(paths_, ctx.flavor).File("count"));
+  if (!entries.ok()) return entries.status();
+  absl::StatusOr<TableLimits> state = ReadTableLimits(paths_, ctx.flavor);
   if (!state.ok()) return state.status();
 
   out->push_back(SingleGauge(
       "nf_conntrack_entries",
       "Entries in the connection tracking table of this network namespace "
       "(nf_conntrack_count), including expired ones not yet reaped.",
-      static_cast<double>(state->entries)));
+      static_cast<double>(*entries)));
   out->push_back(SingleGauge(
       "nf_conntrack_entries_limit",
       "Most entries the table may hold (nf_conntrack_max), applied to each "
@@ -63,7 +63,7 @@ absl::Status TableCollector::Collect(
       "Entries per hash bucket (entries / buckets). Each entry is hashed "
       "twice, original and reply direction, so the mean hash chain length is "
       "twice this.",
-      static_cast<double>(state->entries) / static_cast<double>(buckets)));
+      static_cast<double>(*entries) / static_cast<double>(buckets)));
   return absl::OkStatus();
 }
 

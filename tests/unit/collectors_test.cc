@@ -1,0 +1,148 @@
+#include "collectors/slab.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "collectors/stat.h"
+#include "collectors/timeouts.h"
+#include "gtest/gtest.h"
+#include "unit/fixtures.h"
+#include "unit/metrics_helpers.h"
+
+namespace nfce {
+namespace {
+
+using testing::FixturePath;
+using testing::FixtureTree;
+using testing::Value;
+
+constexpr ScrapeContext kNf{ConntrackFlavor::kNfConntrack};
+
+TEST(StatCollector, SumsOverCpusFromProcfs) {
+  StatCollector c(FixtureTree("linux-6.18"), {});
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total"), 5);
+  EXPECT_EQ(Value(out, "nf_conntrack_stat_insert_failed_total"), 7);
+  EXPECT_EQ(Value(out, "nf_conntrack_stat_source_info", {{"source", "procfs"}}),
+            1);
+  EXPECT_FALSE(Value(out, "nf_conntrack_stat_entries_total").has_value());
+  EXPECT_FALSE(Value(out, "nf_conntrack_stat_new_total").has_value());
+}
+
+TEST(StatCollector, PerCpuLabels) {
+  StatCollector c(FixtureTree("linux-6.18"), {StatSource::kAuto, true});
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total", {{"cpu", "0"}}), 2);
+  EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total", {{"cpu", "1"}}), 3);
+}
+
+TEST(StatCollector, LegacyFileName) {
+  StatCollector c(FixtureTree("linux-2.6.18-ip_conntrack"), {});
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(c.Collect({ConntrackFlavor::kLegacyIpConntrack}, &out).ok());
+  EXPECT_EQ(Value(out, "nf_conntrack_stat_found_total"), 10000000);
+}
+
+TEST(StatCollector, ProcfsOnlyWithoutTheFileFails) {
+  StatCollector c(FixtureTree("no-stat-file"), {StatSource::kProcfs, false});
+  std::vector<prometheus::MetricFamily> out;
+  EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kNotFound);
+}
+
+TEST(StatCollector, MalformedFileFailsWithFileName) {
+  StatCollector c(Paths{FixturePath("malformed/stat-non-hex/proc"), ""}, {});
+  std::vector<prometheus::MetricFamily> out;
+  absl::Status s = c.Collect(kNf, &out);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("net/stat/nf_conntrack"), absl::string_view::npos);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(SlabCollector, ReadsCacheAndWorksOutMemoryLimit) {
+  SlabCollector c(FixtureTree("linux-5.4"));
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  LabelPairs cache = {{"cache", "nf_conntrack"}};
+  EXPECT_EQ(Value(out, "nf_conntrack_slab_objects", cache), 70080);
+  EXPECT_EQ(Value(out, "nf_conntrack_slab_objects_active", cache), 70000);
+  EXPECT_EQ(Value(out, "nf_conntrack_slab_object_size_bytes", cache), 320);
+  EXPECT_EQ(Value(out, "nf_conntrack_slab_bytes", cache),
+            2803.0 * 2 * sysconf(_SC_PAGESIZE));
+  EXPECT_EQ(Value(out, "nf_conntrack_memory_limit_bytes"),
+            262144.0 * 320 + 65536.0 * sizeof(void*));
+  EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 1);
+}
+
+TEST(SlabCollector, PerNamespaceCachesUseTheLargestObject) {
+  SlabCollector c(FixtureTree("linux-2.6.32"));
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  EXPECT_EQ(Value(out, "nf_conntrack_memory_limit_bytes"),
+            65536.0 * 312 + 16384.0 * sizeof(void*));
+}
+
+TEST(SlabCollector, MissingSlabinfoFallsBackToDefaultSizeAndFails) {
+  // The table sysctls of 6.18 without /proc/slabinfo.
+  std::filesystem::path root =
+      std::filesystem::path(::testing::TempDir()) / "no-slabinfo";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "proc");
+  std::filesystem::copy(FixturePath("linux-6.18/proc/sys"), root / "proc/sys",
+                        std::filesystem::copy_options::recursive);
+  SlabCollector c(Paths{(root / "proc").string(), (root / "sys").string()});
+  std::vector<prometheus::MetricFamily> out;
+  absl::Status s = c.Collect(kNf, &out);
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("slabinfo"), absl::string_view::npos);
+  EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
+  EXPECT_FALSE(Value(out, "nf_conntrack_slab_objects").has_value());
+  EXPECT_EQ(Value(out, "nf_conntrack_memory_limit_bytes"),
+            262144.0 * kDefaultConntrackObjectSize +
+                262144.0 * sizeof(void*));
+  std::filesystem::remove_all(root);
+}
+
+TEST(SlabCollector, MalformedSlabinfoFails) {
+  SlabCollector c(Paths{FixturePath("malformed/slab-garbled/proc"), ""});
+  std::vector<prometheus::MetricFamily> out;
+  EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
+}
+
+TEST(TimeoutsCollector, ReadsEveryTimeoutSysctl) {
+  TimeoutsCollector c(FixtureTree("linux-5.4"));
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  EXPECT_EQ(Value(out, "nf_conntrack_timeout_seconds",
+                  {{"protocol", "tcp"}, {"state", "established"}}),
+            432000);
+  EXPECT_EQ(Value(out, "nf_conntrack_timeout_seconds",
+                  {{"protocol", "udp"}, {"state", "default"}}),
+            30);
+  EXPECT_FALSE(Value(out, "nf_conntrack_timeout_seconds",
+                     {{"protocol", "frag6"}})
+                   .has_value());
+  EXPECT_EQ(out[0].metric.size(), 15u);  // 16 timeout files less frag6
+}
+
+TEST(TimeoutsCollector, LegacyNames) {
+  TimeoutsCollector c(FixtureTree("linux-2.6.18-ip_conntrack"));
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(c.Collect({ConntrackFlavor::kLegacyIpConntrack}, &out).ok());
+  EXPECT_EQ(Value(out, "nf_conntrack_timeout_seconds",
+                  {{"protocol", "tcp"}, {"state", "time_wait"}}),
+            120);
+}
+
+TEST(TimeoutsCollector, BadValueFailsButServesTheRest) {
+  TimeoutsCollector c(
+      Paths{FixturePath("malformed/timeouts-bad-value/proc"), ""});
+  std::vector<prometheus::MetricFamily> out;
+  EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace nfce

@@ -1,0 +1,92 @@
+#include "exporter/flags.h"
+
+#include "gtest/gtest.h"
+
+namespace nfce {
+namespace {
+
+absl::StatusOr<Options> Parse(std::vector<std::string> args) {
+  return ParseFlags(args);
+}
+
+TEST(ParseFlags, Defaults) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->listen_address, ":19372");
+  EXPECT_EQ(o->telemetry_path, "/metrics");
+  EXPECT_EQ(o->paths.procfs, "/proc");
+  EXPECT_EQ(o->paths.sysfs, "/sys");
+  for (const char* c : {"table", "stat", "slab", "timeouts"}) {
+    EXPECT_TRUE(o->collectors.at(c)) << c;
+  }
+  EXPECT_EQ(o->stat.source, StatSource::kAuto);
+  EXPECT_FALSE(o->stat.per_cpu);
+}
+
+TEST(ParseFlags, ValuesWithEqualsOrSpace) {
+  auto o = Parse({"--web.listen-address=127.0.0.1:9999", "--path.procfs",
+                  "/host/proc", "--collector.stat.source", "netlink",
+                  "--log.level=debug", "--web.telemetry-path=/m"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->listen_address, "127.0.0.1:9999");
+  EXPECT_EQ(o->paths.procfs, "/host/proc");
+  EXPECT_EQ(o->stat.source, StatSource::kNetlink);
+  EXPECT_EQ(o->log_level, LogLevel::kDebug);
+  EXPECT_EQ(o->telemetry_path, "/m");
+}
+
+TEST(ParseFlags, CollectorSwitches) {
+  auto o = Parse({"--no-collector.slab", "--collector.stat.per-cpu",
+                  "--collector.timeouts=false"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_FALSE(o->collectors.at("slab"));
+  EXPECT_FALSE(o->collectors.at("timeouts"));
+  EXPECT_TRUE(o->collectors.at("table"));
+  EXPECT_TRUE(o->stat.per_cpu);
+}
+
+TEST(ParseFlags, DisableDefaultsKeepsOnlyNamedCollectors) {
+  auto o = Parse({"--collector.disable-defaults", "--collector.table"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->collectors.at("table"));
+  EXPECT_FALSE(o->collectors.at("stat"));
+  EXPECT_FALSE(o->collectors.at("slab"));
+}
+
+TEST(ParseFlags, HelpAndVersion) {
+  EXPECT_TRUE(Parse({"--help"})->show_help);
+  EXPECT_TRUE(Parse({"-h"})->show_help);
+  EXPECT_TRUE(Parse({"--version"})->show_version);
+  std::string help = HelpText("x");
+  for (const char* flag :
+       {"--web.listen-address", "--web.telemetry-path", "--path.procfs",
+        "--path.sysfs", "--[no-]collector.stat", "--collector.stat.source",
+        "--log.level", "--version"}) {
+    EXPECT_NE(help.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(ParseFlags, RejectsBadInput) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"--collector.bogus"},
+           {"--no-such-flag"},
+           {"stray"},
+           {"--path.procfs"},
+           {"--collector.stat.source=files"},
+           {"--log.level=loud"},
+           {"--collector.slab=maybe"},
+           {"--no-collector.slab=true"},
+           {"--web.telemetry-path=metrics"},
+           {"--web.telemetry-path=/"},
+           {"--web.max-requests=0"},
+           {"--no-path.procfs"}}) {
+    auto o = Parse(args);
+    EXPECT_FALSE(o.ok()) << args[0];
+    if (!o.ok()) {
+      EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nfce

@@ -1,0 +1,58 @@
+#include "exporter/scraper.h"
+
+#include "collectors/table.h"
+#include "collectors/timeouts.h"
+#include "gtest/gtest.h"
+#include "unit/fixtures.h"
+#include "unit/metrics_helpers.h"
+
+namespace nfce {
+namespace {
+
+using testing::FixtureTree;
+using testing::Value;
+
+std::vector<prometheus::MetricFamily> Scrape(const Paths& paths) {
+  std::vector<std::unique_ptr<Collector>> collectors;
+  collectors.push_back(std::make_unique<TableCollector>(paths));
+  collectors.push_back(std::make_unique<TimeoutsCollector>(paths));
+  return Scraper(paths, std::move(collectors)).Collect();
+}
+
+TEST(Scraper, ReportsSuccessDurationAndBuildInfo) {
+  auto out = Scrape(FixtureTree("linux-6.18"));
+  EXPECT_EQ(Value(out, "nf_conntrack_module_loaded"), 1);
+  EXPECT_EQ(Value(out, "nf_conntrack_scrape_collector_success",
+                  {{"collector", "table"}}),
+            1);
+  EXPECT_TRUE(Value(out, "nf_conntrack_scrape_collector_duration_seconds",
+                    {{"collector", "timeouts"}})
+                  .has_value());
+  EXPECT_EQ(Value(out, "nf_conntrack_exporter_build_info"), 1);
+  EXPECT_EQ(Value(out, "nf_conntrack_entries"), 12345);
+}
+
+TEST(Scraper, MissingModuleIsANormalState) {
+  auto out = Scrape(FixtureTree("no-module"));
+  EXPECT_EQ(Value(out, "nf_conntrack_module_loaded"), 0);
+  EXPECT_EQ(Value(out, "nf_conntrack_scrape_collector_success",
+                  {{"collector", "table"}}),
+            1);
+  EXPECT_FALSE(Value(out, "nf_conntrack_entries").has_value());
+}
+
+TEST(Scraper, OneFailingCollectorDoesNotHideAnother) {
+  Paths paths = FixtureTree("linux-6.18");
+  paths.procfs = testing::FixturePath("malformed/table-huge-count/proc");
+  auto out = Scrape(paths);
+  EXPECT_EQ(Value(out, "nf_conntrack_scrape_collector_success",
+                  {{"collector", "table"}}),
+            0);
+  // The overlay holds no timeout sysctls: the directory lists, nothing fails.
+  EXPECT_EQ(Value(out, "nf_conntrack_scrape_collector_success",
+                  {{"collector", "timeouts"}}),
+            1);
+}
+
+}  // namespace
+}  // namespace nfce
