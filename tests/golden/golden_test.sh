@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Renders the full /metrics output of the exporter for every fixture tree and
+# diffs it against tests/golden/<tree>.prom; checks each with promtool. Then
+# serves each malformed overlay (on top of linux-6.18) and checks that only
+# the expected collector fails, with a clear error in the log.
+#
+# usage: golden_test.sh EXPORTER [--update]   (--update rewrites the files)
+set -euo pipefail
+exporter=$(realpath "$1")
+update=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=$here/../fixtures
+source "$here/../lib.sh"
+command -v promtool >/dev/null || fail "promtool not found (Debian package prometheus)"
+
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# scrape TREE LOG: serves TREE's proc and sys, prints one scrape of /metrics.
+scrape() {
+  local tree=$1 log=$2 port
+  port=$(free_port)
+  "$exporter" --web.listen-address="127.0.0.1:$port" \
+    --path.procfs="$tree/proc" --path.sysfs="$tree/sys" \
+    --collector.stat.source=procfs 2>"$log" &
+  pid=$!
+  wait_http "http://127.0.0.1:$port/metrics" 10
+  curl -fsS "http://127.0.0.1:$port/metrics"
+  kill "$pid"
+  wait "$pid" || true
+  pid=
+}
+
+failures=0
+for tree in "$fixtures"/*/; do
+  name=$(basename "$tree")
+  [[ "$name" == malformed ]] && continue
+  scrape "$tree" "$work/$name.log" | normalise_metrics >"$work/$name.prom"
+  if lint=$(promtool check metrics <"$work/$name.prom" 2>&1); [[ -n "$lint" ]]; then
+    echo "FAIL $name: promtool check metrics: $lint"
+    failures=$((failures + 1))
+  fi
+  if [[ "$update" == --update ]]; then
+    cp "$work/$name.prom" "$here/$name.prom"
+    echo "updated $name.prom"
+  elif ! diff -u "$here/$name.prom" "$work/$name.prom"; then
+    echo "FAIL $name: /metrics differs from tests/golden/$name.prom" \
+      "(rerun with --update if the change is intended)"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+done
+
+collectors="table stat slab timeouts"
+for overlay in "$fixtures"/malformed/*/; do
+  name=$(basename "$overlay")
+  tree=$work/tree-$name
+  cp -r "$fixtures/linux-6.18" "$tree"
+  cp -r "$overlay/proc" "$tree/"
+  expected=$(sed -n 1p "$overlay/expect")
+  message=$(sed -n 2p "$overlay/expect")
+  out=$(scrape "$tree" "$work/$name.log")
+  ok=1
+  for c in $collectors; do
+    want=1
+    [[ "$c" == "$expected" ]] && want=0
+    grep -qx "nf_conntrack_scrape_collector_success{collector=\"$c\"} $want" <<<"$out" ||
+      { echo "FAIL $name: success{collector=\"$c\"} is not $want"; ok=0; }
+  done
+  grep 'level=error' "$work/$name.log" | grep -F "collector=\"$expected\"" |
+    grep -qF -- "$message" ||
+    { echo "FAIL $name: no error log naming $expected with: $message"; cat "$work/$name.log"; ok=0; }
+  if ((ok)); then echo "ok   malformed/$name"; else failures=$((failures + 1)); fi
+done
+
+((failures == 0)) || fail "$failures golden case(s) failed"
+echo "golden: all cases passed"

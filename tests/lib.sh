@@ -1,0 +1,49 @@
+# Helpers shared by the shell tests. Source it; do not run it.
+
+# Prints a TCP port on loopback that nothing listens on.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 10000))
+    if ! ss -Htln "sport = :$port" | grep -q .; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+# wait_http URL [SECONDS]: polls until URL answers 200, at most SECONDS.
+wait_http() {
+  local url=$1 deadline=$((SECONDS + ${2:-10}))
+  while ((SECONDS < deadline)); do
+    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "no answer from $url within ${2:-10} s" >&2
+  return 1
+}
+
+# A test that needs root or a conntrack kernel: skip (exit 77) on a
+# developer machine, fail under CI=true, where both are promised.
+skip_or_fail() {
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "FAIL (CI=true forbids skipping): $*" >&2
+    exit 1
+  fi
+  echo "SKIP: $*" >&2
+  exit 77
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# Normalises what varies between runs, so that /metrics can be diffed.
+normalise_metrics() {
+  sed -E \
+    -e 's/^(nf_conntrack_scrape_collector_duration_seconds\{[^}]*\}) .*/\1 0/' \
+    -e 's/^(nf_conntrack_exporter_build_info)\{.*\} 1$/\1{revision="REVISION",version="VERSION"} 1/'
+}
