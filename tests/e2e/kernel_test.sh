@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# End to end on the real kernel, in a network namespace of its own that it
+# always deletes: the exporter, running inside the namespace, must report
+# what the kernel and conntrack(8) report, before and after the table fills
+# and the kernel drops packets.
+#
+# usage: kernel_test.sh EXPORTER procfs|netlink
+#   procfs:  stat counters from /proc/net/stat/nf_conntrack
+#   netlink: the exporter is told to ignore that file and use ctnetlink
+set -euo pipefail
+exporter=$(realpath "$1")
+mode=$2
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib.sh"
+
+[[ "$mode" == procfs || "$mode" == netlink ]] || fail "mode must be procfs or netlink"
+((EUID == 0)) || skip_or_fail "needs root to create a network namespace"
+[[ -e /proc/sys/net/netfilter/nf_conntrack_count ]] ||
+  skip_or_fail "needs a kernel with nf_conntrack loaded"
+for tool in ip nft conntrack curl setpriv ss; do
+  command -v "$tool" >/dev/null || fail "$tool not found (run scripts/test.sh, which installs it)"
+done
+if [[ "$mode" == procfs && ! -e /proc/net/stat/nf_conntrack ]]; then
+  skip_or_fail "kernel without CONFIG_NF_CONNTRACK_PROCFS: only the netlink mode applies"
+fi
+
+ns=nfce-e2e-$mode-$$
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+in_ns() { ip netns exec "$ns" "$@"; }
+step() { echo "--- $*"; }
+
+ip netns add "$ns"
+in_ns ip link set lo up
+port=$(free_port)
+# Track everything new in this namespace, except the exporter's own port:
+# once the table is full, a new scrape connection would be dropped too.
+in_ns nft -f - <<NFT
+table inet nfce_e2e {
+  chain raw_prerouting {
+    type filter hook prerouting priority raw;
+    tcp dport $port notrack
+    tcp sport $port notrack
+  }
+  chain raw_output {
+    type filter hook output priority raw;
+    tcp dport $port notrack
+    tcp sport $port notrack
+  }
+  chain track {
+    type filter hook output priority 0;
+    ct state new counter
+  }
+}
+NFT
+
+# start_exporter LOG [PREFIX...] -- [FLAGS...]: runs the exporter in the netns.
+start_exporter() {
+  local log=$1
+  shift
+  local prefix=()
+  while [[ $1 != -- ]]; do prefix+=("$1"); shift; done
+  shift
+  # Not through in_ns: a backgrounded function is a subshell, and killing
+  # it would leave the exporter running. ip netns exec execs its command.
+  ip netns exec "$ns" "${prefix[@]}" "$exporter" \
+    --web.listen-address="127.0.0.1:$port" "$@" 2>"$log" &
+  pids+=($!)
+  in_ns bash -c "$(declare -f wait_http); wait_http http://127.0.0.1:$port/metrics 10"
+}
+stop_exporter() {
+  kill "${pids[-1]}"
+  wait "${pids[-1]}" || true
+  unset 'pids[-1]'
+}
+
+flags=()
+[[ "$mode" == netlink ]] && flags+=(--collector.stat.source=netlink)
+scrape() { in_ns curl -fsS --max-time 10 "http://127.0.0.1:$port/metrics"; }
+# metric NAME [LABELS]: the value of one sample in $metrics.
+metric() {
+  local name=$1 labels=${2:-}
+  awk -v k="$name$labels" '$1 == k { print $2; found=1 } END { exit !found }' \
+    <<<"$metrics" || fail "no sample $name$labels in /metrics"
+}
+expect_eq() {  # expect_eq WHAT GOT WANT (numerically)
+  awk -v a="$2" -v b="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-9 * (b < 0 ? -b : b) + 1e-12) }' ||
+    fail "$1: got $2, want $3"
+  echo "ok   $1 = $2"
+}
+
+# entries LINES OFFSET: conntrack -R input for LINES assured TCP entries with
+# tuples unique across offsets. No packet is sent: these are table rows only.
+entries() {
+  awk -v n="$1" -v off="$2" 'BEGIN {
+    for (i = off; i < off + n; i++)
+      printf "-I -s 10.200.%d.%d -d 10.201.0.1 -p tcp --sport %d --dport 80 --state ESTABLISHED -u ASSURED -t 7200\n",
+        int(i / 65536) % 256, int(i / 256) % 256, 1024 + i % 256
+  }'
+}
+conntrack_drop_sum() {
+  in_ns conntrack -S | tr ' ' '\n' | awk -F= '$1 == "drop" { s += $2 } END { print s + 0 }'
+}
+
+max=$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_max)
+buckets=$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_buckets)
+((max > 0)) || skip_or_fail "nf_conntrack_max is 0 (no limit): the table cannot fill"
+((max <= 2097152)) || skip_or_fail "nf_conntrack_max=$max is too large to fill in a test"
+
+step "insert N assured entries, compare with the sysctls and conntrack -C"
+n=5000
+entries "$n" 0 >"$work/first.txt"
+in_ns conntrack -R "$work/first.txt"
+start_exporter "$work/exporter.log" -- "${flags[@]}"
+metrics=$(scrape)
+count=$(in_ns conntrack -C)
+expect_eq "conntrack -C" "$count" "$n"
+expect_eq nf_conntrack_entries "$(metric nf_conntrack_entries)" "$count"
+expect_eq nf_conntrack_entries_limit "$(metric nf_conntrack_entries_limit)" "$max"
+expect_eq nf_conntrack_buckets "$(metric nf_conntrack_buckets)" "$buckets"
+expect_eq nf_conntrack_bucket_load "$(metric nf_conntrack_bucket_load)" \
+  "$(awk -v a="$n" -v b="$buckets" 'BEGIN { printf "%.17g", a / b }')"
+source_label=procfs
+[[ "$mode" == netlink ]] && source_label=ctnetlink
+expect_eq "stat source $source_label" \
+  "$(metric nf_conntrack_stat_source_info "{source=\"$source_label\"}")" 1
+for c in table stat slab timeouts; do
+  expect_eq "success{$c}" \
+    "$(metric nf_conntrack_scrape_collector_success "{collector=\"$c\"}")" 1
+done
+expect_eq nf_conntrack_module_loaded "$(metric nf_conntrack_module_loaded)" 1
+expect_eq "drop before filling" "$(metric nf_conntrack_stat_drop_total)" \
+  "$(conntrack_drop_sum)"
+
+step "fill the table to its limit ($max)"
+entries "$((max - n))" "$n" >"$work/fill.txt"
+in_ns conntrack -R "$work/fill.txt" 2>"$work/fill.err" || true
+count=$(in_ns conntrack -C)
+expect_eq "conntrack -C at the limit" "$count" "$max"
+metrics=$(scrape)
+expect_eq "nf_conntrack_entries at the limit" "$(metric nf_conntrack_entries)" "$max"
+drop_before=$(metric nf_conntrack_stat_drop_total)
+
+step "send K packets that need new entries: the kernel must drop each"
+k=7
+for i in $(seq 1 "$k"); do
+  # Distinct destination ports: every packet needs an entry of its own.
+  in_ns bash -c "echo -n x > /dev/udp/127.0.0.1/$((40000 + i))" 2>/dev/null || true
+done
+metrics=$(scrape)
+drop_after=$(metric nf_conntrack_stat_drop_total)
+expect_eq "drop_total rise" "$(awk -v a="$drop_after" -v b="$drop_before" 'BEGIN { print a - b }')" "$k"
+expect_eq "drop_total against conntrack -S" "$drop_after" "$(conntrack_drop_sum)"
+insert=$(metric nf_conntrack_stat_insert_total)
+echo "info insert_total=$insert early_drop_total=$(metric nf_conntrack_stat_early_drop_total)"
+stop_exporter
+
+step "without privileges: the right collector fails, the others serve"
+start_exporter "$work/nobody.log" setpriv --reuid=65534 --regid=65534 --clear-groups -- "${flags[@]}"
+metrics=$(scrape)
+expect_eq "unprivileged nf_conntrack_entries" "$(metric nf_conntrack_entries)" "$max"
+expect_eq "unprivileged success{slab}" \
+  "$(metric nf_conntrack_scrape_collector_success '{collector="slab"}')" 0
+expect_eq "unprivileged nf_conntrack_slabinfo_readable" \
+  "$(metric nf_conntrack_slabinfo_readable)" 0
+expect_eq "unprivileged memory limit with the default object size" \
+  "$(metric nf_conntrack_memory_limit_bytes)" "$((max * 256 + buckets * 8))"
+if [[ "$mode" == netlink ]]; then
+  expect_eq "unprivileged success{stat} (ctnetlink needs CAP_NET_ADMIN)" \
+    "$(metric nf_conntrack_scrape_collector_success '{collector="stat"}')" 0
+  grep -q 'CAP_NET_ADMIN' "$work/nobody.log" || fail "no log line names CAP_NET_ADMIN"
+else
+  expect_eq "unprivileged success{stat} from the proc file" \
+    "$(metric nf_conntrack_scrape_collector_success '{collector="stat"}')" 1
+fi
+grep -q 'slabinfo' "$work/nobody.log" || fail "no log line names slabinfo"
+stop_exporter
+
+echo "e2e ($mode): all checks passed"

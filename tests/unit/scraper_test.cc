@@ -1,5 +1,7 @@
 #include "exporter/scraper.h"
 
+#include <filesystem>
+
 #include "collectors/table.h"
 #include "collectors/timeouts.h"
 #include "gtest/gtest.h"
@@ -52,6 +54,35 @@ TEST(Scraper, OneFailingCollectorDoesNotHideAnother) {
   EXPECT_EQ(Value(out, "nf_conntrack_scrape_collector_success",
                   {{"collector", "timeouts"}}),
             1);
+}
+
+}  // namespace
+}  // namespace nfce
+
+namespace nfce {
+namespace {
+
+TEST(Scraper, PicksUpTheModuleWhenItAppearsWithoutARestart) {
+  std::filesystem::path root =
+      std::filesystem::path(::testing::TempDir()) / "module-appears";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "proc/sys/net");
+  Paths paths{(root / "proc").string(), (root / "sys").string()};
+  std::vector<std::unique_ptr<Collector>> collectors;
+  collectors.push_back(std::make_unique<TableCollector>(paths));
+  Scraper scraper(paths, std::move(collectors));
+
+  auto before = scraper.Collect();
+  EXPECT_EQ(Value(before, "nf_conntrack_module_loaded"), 0);
+  EXPECT_FALSE(Value(before, "nf_conntrack_entries").has_value());
+
+  std::filesystem::copy(
+      testing::FixturePath("linux-6.18/proc/sys/net/netfilter"),
+      root / "proc/sys/net/netfilter", std::filesystem::copy_options::recursive);
+  auto after = scraper.Collect();
+  EXPECT_EQ(Value(after, "nf_conntrack_module_loaded"), 1);
+  EXPECT_EQ(Value(after, "nf_conntrack_entries"), 12345);
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace
