@@ -99,6 +99,8 @@ struct MalformedCase {
   const char* message;
 };
 
+void PrintTo(const MalformedCase& c, std::ostream* os) { *os << c.overlay; }
+
 class ParseProcStatMalformed : public ::testing::TestWithParam<MalformedCase> {};
 
 TEST_P(ParseProcStatMalformed, GivesAClearError) {

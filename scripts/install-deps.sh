@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the exporter needs: `build` to build and
+# run it, `test` for that plus everything the test suite drives (promtool,
+# conntrack, nftables, ...). Installs only what is missing; needs root for
+# that, nothing otherwise.
+set -euo pipefail
+
+build_packages=(
+  g++ cmake make pkg-config git
+  prometheus-cpp-dev libcivetweb-dev
+  libabsl-dev libmnl-dev
+)
+test_packages=(
+  libgtest-dev
+  prometheus      # promtool
+  conntrack nftables iproute2 util-linux curl
+)
+
+case "${1:-build}" in
+  build) wanted=("${build_packages[@]}") ;;
+  test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+    missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+if ((EUID != 0)); then
+  echo "missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Debian's prometheus package would start a server on :9090 where an init
+# system runs; the tests only need its promtool binary.
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
