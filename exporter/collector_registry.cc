@@ -12,10 +12,9 @@ const std::vector<CollectorInfo>& KnownCollectors() {
   static const auto* kCollectors = new std::vector<CollectorInfo>{
       {"table", "entries, limit, buckets and load of the conntrack table",
        "none", true},
-      {"stat",
-       "per-CPU kernel counters (drop, early_drop, insert_failed, ...) from "
-       "/proc/net/stat/nf_conntrack, or ctnetlink where that file is absent",
-       "none for the proc file; CAP_NET_ADMIN for ctnetlink", true},
+      {"stat", "kernel counters: drop, early_drop, insert_failed, ...",
+       "none with /proc/net/stat/nf_conntrack; CAP_NET_ADMIN for ctnetlink",
+       true},
       {"slab", "slab memory of the conntrack cache and what a full table costs",
        "root (or CAP_DAC_READ_SEARCH) to read /proc/slabinfo", true},
       {"timeouts", "per-protocol, per-state timeout sysctls", "none", true},
