@@ -52,21 +52,68 @@ std::string LandingPage(const Options& options) {
       collectors, "</ul>\n</body></html>\n");
 }
 
-}  // namespace
-
-class HttpServer::MetricsHandler : public CivetHandler {
+// Serves GET and HEAD of exactly one path (civetweb also hands a handler
+// the paths below its own: those get 404); every other method gets 405.
+class ReadOnlyHandler : public CivetHandler {
  public:
-  explicit MetricsHandler(const prometheus::Collectable& metrics)
-      : metrics_(metrics) {}
+  explicit ReadOnlyHandler(std::string path) : path_(std::move(path)) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
-    return Serve(conn, false);
+    return Dispatch(conn, false);
   }
   bool handleHead(CivetServer*, mg_connection* conn) override {
-    return Serve(conn, true);
+    return Dispatch(conn, true);
+  }
+  bool handlePost(CivetServer*, mg_connection* conn) override {
+    return Refuse(conn);
+  }
+  bool handlePut(CivetServer*, mg_connection* conn) override {
+    return Refuse(conn);
+  }
+  bool handleDelete(CivetServer*, mg_connection* conn) override {
+    return Refuse(conn);
+  }
+  bool handleOptions(CivetServer*, mg_connection* conn) override {
+    return Refuse(conn);
+  }
+  bool handlePatch(CivetServer*, mg_connection* conn) override {
+    return Refuse(conn);
   }
 
+ protected:
+  virtual bool Serve(mg_connection* conn, bool head_only) = 0;
+
  private:
-  bool Serve(mg_connection* conn, bool head_only) {
+  bool Dispatch(mg_connection* conn, bool head_only) {
+    if (mg_get_request_info(conn)->local_uri != path_) {
+      Respond(conn, 404, "Not Found", "text/plain; charset=utf-8",
+              "404 page not found\n", head_only);
+      return true;
+    }
+    return Serve(conn, head_only);
+  }
+
+  static bool Refuse(mg_connection* conn) {
+    const char body[] = "405 method not allowed: use GET or HEAD\n";
+    mg_printf(conn,
+              "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\n"
+              "Content-Type: text/plain; charset=utf-8\r\n"
+              "Content-Length: %zu\r\n\r\n%s",
+              sizeof(body) - 1, body);
+    return true;
+  }
+
+  const std::string path_;
+};
+
+}  // namespace
+
+class HttpServer::MetricsHandler : public ReadOnlyHandler {
+ public:
+  MetricsHandler(std::string path, const prometheus::Collectable& metrics)
+      : ReadOnlyHandler(std::move(path)), metrics_(metrics) {}
+
+ private:
+  bool Serve(mg_connection* conn, bool head_only) override {
     std::ostringstream body;
     prometheus::TextSerializer().Serialize(body, metrics_.Collect());
     Respond(conn, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
@@ -76,24 +123,13 @@ class HttpServer::MetricsHandler : public CivetHandler {
   const prometheus::Collectable& metrics_;
 };
 
-class HttpServer::LandingHandler : public CivetHandler {
+class HttpServer::LandingHandler : public ReadOnlyHandler {
  public:
-  explicit LandingHandler(std::string page) : page_(std::move(page)) {}
-  bool handleGet(CivetServer*, mg_connection* conn) override {
-    return Serve(conn, false);
-  }
-  bool handleHead(CivetServer*, mg_connection* conn) override {
-    return Serve(conn, true);
-  }
+  explicit LandingHandler(std::string page)
+      : ReadOnlyHandler("/"), page_(std::move(page)) {}
 
  private:
-  bool Serve(mg_connection* conn, bool head_only) {
-    const mg_request_info* req = mg_get_request_info(conn);
-    if (absl::string_view(req->local_uri) != "/") {
-      Respond(conn, 404, "Not Found", "text/plain; charset=utf-8",
-              "404 page not found\n", head_only);
-      return true;
-    }
+  bool Serve(mg_connection* conn, bool head_only) override {
     Respond(conn, 200, "OK", "text/html; charset=utf-8", page_, head_only);
     return true;
   }
@@ -141,7 +177,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       "30000",
   };
   std::unique_ptr<HttpServer> server(new HttpServer());
-  server->metrics_ = std::make_unique<MetricsHandler>(metrics);
+  server->metrics_ =
+      std::make_unique<MetricsHandler>(options.telemetry_path, metrics);
   server->landing_ = std::make_unique<LandingHandler>(LandingPage(options));
   try {
     server->server_ = std::make_unique<CivetServer>(civet_options);

@@ -79,5 +79,35 @@ for overlay in "$fixtures"/malformed/*/; do
   if ((ok)); then echo "ok   malformed/$name"; else failures=$((failures + 1)); fi
 done
 
+# HTTP behaviour of the real binary: landing page, 404, 405, custom path,
+# clean exit on SIGTERM.
+port=$(free_port)
+"$exporter" --web.listen-address="127.0.0.1:$port" --web.telemetry-path=/m \
+  --path.procfs="$fixtures/linux-6.18/proc" --path.sysfs="$fixtures/linux-6.18/sys" \
+  2>"$work/http.log" &
+pid=$!
+wait_http "http://127.0.0.1:$port/m" 10
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+http_ok=1
+curl -fsS "http://127.0.0.1:$port/" | grep -q 'href="/m"' || { echo "FAIL landing page does not link /m"; http_ok=0; }
+for check in "404 http://127.0.0.1:$port/metrics" "404 http://127.0.0.1:$port/m/x" \
+  "405 -X POST http://127.0.0.1:$port/m" "200 -I http://127.0.0.1:$port/m"; do
+  read -r want args <<<"$check"
+  # shellcheck disable=SC2086
+  got=$(code $args)
+  [[ "$got" == "$want" ]] || { echo "FAIL $args: HTTP $got, want $want"; http_ok=0; }
+done
+kill -TERM "$pid"
+deadline=$((SECONDS + 10))
+while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+  echo "FAIL exporter still running 10 s after SIGTERM"; http_ok=0
+else
+  wait "$pid" || { echo "FAIL exporter exited non-zero after SIGTERM"; http_ok=0; }
+  grep -q 'msg="shutting down"' "$work/http.log" || { echo "FAIL no shutdown log line"; http_ok=0; }
+fi
+pid=
+if ((http_ok)); then echo "ok   http"; else failures=$((failures + 1)); fi
+
 ((failures == 0)) || fail "$failures golden case(s) failed"
 echo "golden: all cases passed"

@@ -1,9 +1,8 @@
-#include "collectors/slab.h"
-
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "collectors/slab.h"
 #include "collectors/stat.h"
 #include "collectors/timeouts.h"
 #include "gtest/gtest.h"
@@ -100,8 +99,7 @@ TEST(SlabCollector, MissingSlabinfoFallsBackToDefaultSizeAndFails) {
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
   EXPECT_FALSE(Value(out, "nf_conntrack_slab_objects").has_value());
   EXPECT_EQ(Value(out, "nf_conntrack_memory_limit_bytes"),
-            262144.0 * kDefaultConntrackObjectSize +
-                262144.0 * sizeof(void*));
+            262144.0 * kDefaultConntrackObjectSize + 262144.0 * sizeof(void*));
   std::filesystem::remove_all(root);
 }
 
@@ -122,9 +120,9 @@ TEST(TimeoutsCollector, ReadsEveryTimeoutSysctl) {
   EXPECT_EQ(Value(out, "nf_conntrack_timeout_seconds",
                   {{"protocol", "udp"}, {"state", "default"}}),
             30);
-  EXPECT_FALSE(Value(out, "nf_conntrack_timeout_seconds",
-                     {{"protocol", "frag6"}})
-                   .has_value());
+  EXPECT_FALSE(
+      Value(out, "nf_conntrack_timeout_seconds", {{"protocol", "frag6"}})
+          .has_value());
   EXPECT_EQ(out[0].metric.size(), 15u);  // 16 timeout files less frag6
 }
 

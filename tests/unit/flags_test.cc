@@ -67,19 +67,19 @@ TEST(ParseFlags, HelpAndVersion) {
 }
 
 TEST(ParseFlags, RejectsBadInput) {
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"--collector.bogus"},
-           {"--no-such-flag"},
-           {"stray"},
-           {"--path.procfs"},
-           {"--collector.stat.source=files"},
-           {"--log.level=loud"},
-           {"--collector.slab=maybe"},
-           {"--no-collector.slab=true"},
-           {"--web.telemetry-path=metrics"},
-           {"--web.telemetry-path=/"},
-           {"--web.max-requests=0"},
-           {"--no-path.procfs"}}) {
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"--collector.bogus"},
+                                             {"--no-such-flag"},
+                                             {"stray"},
+                                             {"--path.procfs"},
+                                             {"--collector.stat.source=files"},
+                                             {"--log.level=loud"},
+                                             {"--collector.slab=maybe"},
+                                             {"--no-collector.slab=true"},
+                                             {"--web.telemetry-path=metrics"},
+                                             {"--web.telemetry-path=/"},
+                                             {"--web.max-requests=0"},
+                                             {"--no-path.procfs"}}) {
     auto o = Parse(args);
     EXPECT_FALSE(o.ok()) << args[0];
     if (!o.ok()) {

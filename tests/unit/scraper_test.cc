@@ -78,7 +78,8 @@ TEST(Scraper, PicksUpTheModuleWhenItAppearsWithoutARestart) {
 
   std::filesystem::copy(
       testing::FixturePath("linux-6.18/proc/sys/net/netfilter"),
-      root / "proc/sys/net/netfilter", std::filesystem::copy_options::recursive);
+      root / "proc/sys/net/netfilter",
+      std::filesystem::copy_options::recursive);
   auto after = scraper.Collect();
   EXPECT_EQ(Value(after, "nf_conntrack_module_loaded"), 1);
   EXPECT_EQ(Value(after, "nf_conntrack_entries"), 12345);

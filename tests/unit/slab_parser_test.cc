@@ -50,11 +50,12 @@ TEST(ParseSlabinfo, Malformed) {
   auto garbled =
       ParseSlabinfo(ReadFixture("malformed/slab-garbled/proc/slabinfo"));
   ASSERT_FALSE(garbled.ok());
-  EXPECT_NE(garbled.status().message().find("\"2x6\""), absl::string_view::npos);
+  EXPECT_NE(garbled.status().message().find("\"2x6\""),
+            absl::string_view::npos);
   EXPECT_FALSE(ParseSlabinfo("").ok());
   EXPECT_FALSE(ParseSlabinfo("slabinfo - version: 1.1\n").ok());
-  EXPECT_FALSE(ParseSlabinfo("slabinfo - version: 2.1\nnf_conntrack 1 2 3\n")
-                   .ok());
+  EXPECT_FALSE(
+      ParseSlabinfo("slabinfo - version: 2.1\nnf_conntrack 1 2 3\n").ok());
   EXPECT_FALSE(ParseSlabinfo("slabinfo - version: 2.1\nnf_conntrack 1 2 3 4 "
                              "99999999999999999999999 : tunables 0 0 0 : "
                              "slabdata 1 1 0\n")

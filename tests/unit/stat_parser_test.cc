@@ -87,7 +87,8 @@ TEST(ParseProcStat, LegacyIpConntrackFile) {
 
 TEST(ParseProcStat, UnknownFutureColumnsAreKeptByName) {
   absl::StatusOr<StatSnapshot> s = ParseProcStat(
-      "entries clashres found new-thing\n00000001 00000002 00000003 0000000a\n");
+      "entries clashres found new-thing\n00000001 00000002 00000003 "
+      "0000000a\n");
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_TRUE(Has(*s, "new_thing"));
   EXPECT_EQ(Sums(*s)["new_thing"], 10u);
@@ -101,7 +102,8 @@ struct MalformedCase {
 
 void PrintTo(const MalformedCase& c, std::ostream* os) { *os << c.overlay; }
 
-class ParseProcStatMalformed : public ::testing::TestWithParam<MalformedCase> {};
+class ParseProcStatMalformed : public ::testing::TestWithParam<MalformedCase> {
+};
 
 TEST_P(ParseProcStatMalformed, GivesAClearError) {
   const MalformedCase& c = GetParam();
@@ -120,8 +122,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "row 2 has 3 fields, header has 17"},
         MalformedCase{"stat-non-hex", absl::StatusCode::kInvalidArgument,
                       "\"0000zz01\" is not a hex number"},
-        MalformedCase{"stat-missing-header",
-                      absl::StatusCode::kInvalidArgument, "missing header"},
+        MalformedCase{"stat-missing-header", absl::StatusCode::kInvalidArgument,
+                      "missing header"},
         MalformedCase{"stat-empty", absl::StatusCode::kInvalidArgument,
                       "empty file"},
         MalformedCase{"stat-huge-value", absl::StatusCode::kOutOfRange,

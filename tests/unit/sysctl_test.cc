@@ -40,8 +40,9 @@ TEST(ReadSysctlUint, NamesTheFileInErrors) {
 }
 
 TEST(ReadSysctlUint, MissingFileIsNotFound) {
-  EXPECT_EQ(ReadSysctlUint(testing::FixturePath("no/such/file")).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      ReadSysctlUint(testing::FixturePath("no/such/file")).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ TEST(DetectConntrack, RecognisesEachFixture) {
 }
 
 TEST(ReadTableLimits, ReadsSysctls) {
-  auto t = ReadTableLimits(FixtureTree("linux-5.4"),
-                           ConntrackFlavor::kNfConntrack);
+  auto t =
+      ReadTableLimits(FixtureTree("linux-5.4"), ConntrackFlavor::kNfConntrack);
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->limit, 262144u);
   EXPECT_EQ(*t->buckets, 65536u);
