@@ -13,7 +13,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "collectors/paths.h"
 
 namespace nfce {
 namespace {
@@ -53,14 +52,6 @@ struct DirCloser {
 };
 
 }  // namespace
-
-std::string Paths::Proc(absl::string_view relative) const {
-  return absl::StrCat(procfs, "/", relative);
-}
-
-std::string Paths::Sys(absl::string_view relative) const {
-  return absl::StrCat(sysfs, "/", relative);
-}
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));

@@ -1,7 +1,6 @@
 #include "exporter/log.h"
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <string>

@@ -1,6 +1,8 @@
+#include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 

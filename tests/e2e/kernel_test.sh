@@ -159,6 +159,15 @@ metrics=$(scrape)
 drop_after=$(metric nf_conntrack_stat_drop_total)
 expect_eq "drop_total rise" "$(awk -v a="$drop_after" -v b="$drop_before" 'BEGIN { print a - b }')" "$k"
 expect_eq "drop_total against conntrack -S" "$drop_after" "$(conntrack_drop_sum)"
+# The symptom operators see: since 6.17 the line names the namespace's inode.
+inode=$(stat -L -c %i "/run/netns/$ns")
+if kernel_log=$(dmesg 2>/dev/null); then
+  grep -qE "table full(, | in netns $inode, )dropping packet" <<<"$kernel_log" ||
+    fail "the kernel log has no 'table full' line for netns $inode"
+  echo "ok   kernel log: $(grep -E 'table full' <<<"$kernel_log" | tail -1)"
+else
+  echo "info dmesg not readable here; kernel log not checked"
+fi
 insert=$(metric nf_conntrack_stat_insert_total)
 echo "info insert_total=$insert early_drop_total=$(metric nf_conntrack_stat_early_drop_total)"
 stop_exporter
