@@ -160,8 +160,8 @@ std::string HelpText(const std::string& program) {
       "Web:\n"
       "  --web.listen-address=\"",
       kDefaultListenAddress, "\"\n",
-      "      Address to listen on: [host]:port, e.g. :19372, 127.0.0.1:19372, "
-      "[::1]:19372.\n"
+      "      Address to listen on: [host]:port, e.g. :19372 (all IPv4\n"
+      "      addresses) or 127.0.0.1:19372.\n"
       "  --web.telemetry-path=\"/metrics\"\n"
       "      Path under which the metrics are served.\n"
       "  --web.max-requests=8\n"

@@ -136,7 +136,8 @@ class HttpServer::LandingHandler : public ReadOnlyHandler {
   const std::string page_;
 };
 
-absl::StatusOr<std::string> CivetListeningPort(absl::string_view address) {
+absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
+                                               bool ipv6_supported) {
   size_t colon = address.rfind(':');
   if (colon == absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -157,12 +158,19 @@ absl::StatusOr<std::string> CivetListeningPort(absl::string_view address) {
     return absl::InvalidArgumentError(absl::StrCat(
         "listen address \"", address, "\": write IPv6 hosts as [addr]:port"));
   }
+  if (bracketed && !ipv6_supported) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address \"", address,
+        "\": this build of civetweb has no IPv6 support; use an IPv4 host or "
+        ":port"));
+  }
   return std::string(address);
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const Options& options, const prometheus::Collectable& metrics) {
-  absl::StatusOr<std::string> port = CivetListeningPort(options.listen_address);
+  absl::StatusOr<std::string> port = CivetListeningPort(
+      options.listen_address, mg_check_feature(MG_FEATURES_IPV6) != 0);
   if (!port.ok()) return port.status();
   std::vector<std::string> civet_options = {
       "listening_ports",

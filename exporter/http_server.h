@@ -14,8 +14,10 @@ namespace nfce {
 struct Options;
 
 // Converts a Prometheus-style listen address ([host]:port) into civetweb's
-// listening_ports syntax.
-absl::StatusOr<std::string> CivetListeningPort(absl::string_view address);
+// listening_ports syntax. IPv6 hosts need a civetweb built with IPv6 (Debian
+// 12's is not).
+absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
+                                               bool ipv6_supported);
 
 // Serves the landing page at / and the metrics at the telemetry path; other
 // paths get 404. Stops (and lets in-flight requests finish) when destroyed.

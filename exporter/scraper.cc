@@ -1,6 +1,7 @@
 #include "exporter/scraper.h"
 
 #include <chrono>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "collectors/families.h"
@@ -27,6 +28,24 @@ void Scraper::NoteModuleState(ConntrackFlavor flavor) const {
   }
 }
 
+void Scraper::NoteCollectorStatus(const std::string& name,
+                                  const absl::Status& status) const {
+  std::string error = status.ok() ? "" : status.ToString();
+  std::string before;
+  {
+    std::lock_guard<std::mutex> lock(errors_mu_);
+    before = std::exchange(last_error_[name], error);
+  }
+  if (status.ok()) {
+    if (!before.empty()) {
+      Log(LogLevel::kInfo, "collector recovered", {{"collector", name}});
+    }
+    return;
+  }
+  Log(error == before ? LogLevel::kDebug : LogLevel::kError, "collector failed",
+      {{"collector", name}, {"err", error}});
+}
+
 std::vector<prometheus::MetricFamily> Scraper::Collect() const {
   ScrapeContext ctx;
   ctx.flavor = DetectConntrack(paths_);
@@ -50,10 +69,7 @@ std::vector<prometheus::MetricFamily> Scraper::Collect() const {
     std::chrono::duration<double> took =
         std::chrono::steady_clock::now() - start;
     std::string name(collector->Name());
-    if (!status.ok()) {
-      Log(LogLevel::kError, "collector failed",
-          {{"collector", name}, {"err", status.ToString()}});
-    }
+    NoteCollectorStatus(name, status);
     AddSample(&success, status.ok() ? 1 : 0, {{"collector", name}});
     AddSample(&duration, took.count(), {{"collector", name}});
   }

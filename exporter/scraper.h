@@ -1,9 +1,13 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "collectors/collector.h"
 #include "collectors/paths.h"
 #include "prometheus/collectable.h"
@@ -22,9 +26,16 @@ class Scraper : public prometheus::Collectable {
   // Logs once each time the module appears or disappears.
   void NoteModuleState(ConntrackFlavor flavor) const;
 
+  // Logs a collector's error at error level when it is new or changed, and
+  // its recovery; a failure that repeats every scrape goes to debug.
+  void NoteCollectorStatus(const std::string& name,
+                           const absl::Status& status) const;
+
   const Paths paths_;
   const std::vector<std::unique_ptr<Collector>> collectors_;
   mutable std::atomic<int> last_flavor_{-1};
+  mutable std::mutex errors_mu_;
+  mutable std::map<std::string, std::string> last_error_;  // by collector
 };
 
 }  // namespace nfce
