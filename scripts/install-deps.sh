@@ -12,7 +12,9 @@ build_packages=(
 )
 test_packages=(
   libgtest-dev
-  prometheus      # promtool
+  prometheus      # promtool, and the server for the alerting e2e test
+  prometheus-alertmanager   # alertmanager and amtool
+  python3         # the webhook receiver and the dashboard check
   conntrack nftables iproute2 util-linux curl
 )
 

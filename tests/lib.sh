@@ -47,3 +47,24 @@ normalise_metrics() {
     -e 's/^(nf_conntrack_scrape_collector_duration_seconds\{[^}]*\}) .*/\1 0/' \
     -e 's/^(nf_conntrack_exporter_build_info)\{.*\} 1$/\1{revision="REVISION",version="VERSION"} 1/'
 }
+
+# test_alertmanager_config RECEIVER_PORT: the example Alertmanager config with
+# its webhooks pointed at the test receiver and its waits cut to seconds.
+test_alertmanager_config() {
+  sed -E \
+    -e "s#http://127\.0\.0\.1:9095/#http://127.0.0.1:$1/#" \
+    -e 's/group_wait: .*/group_wait: 1s/' \
+    -e 's/group_interval: .*/group_interval: 1s/' \
+    -e 's/repeat_interval: .*/repeat_interval: 1h/' \
+    "$(dirname "${BASH_SOURCE[0]}")/../deploy/alertmanager/alertmanager.yml"
+}
+
+# wait_for_line FILE PATTERN SECONDS: waits until a line of FILE matches.
+wait_for_line() {
+  local deadline=$((SECONDS + $3))
+  while ((SECONDS < deadline)); do
+    grep -qE -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  return 1
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Checks dashboards/nf-conntrack.json.
+
+Offline: structure (fixed uid, datasource/job/instance variables, title,
+description and unit on every panel), every query valid PromQL (promtool
+checks each, wrapped as a recording rule) and every metric it names one the
+exporter really emits (taken from the golden /metrics files, which the real
+binary renders).
+
+With --prometheus URL: also sends every query to that Prometheus and fails
+on any that returns no data.
+"""
+import argparse
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+KEYWORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on",
+            "ignoring", "group_left", "group_right", "inf", "nan"}
+# Panels the issue requires, by the metrics they must show.
+REQUIRED_METRICS = {
+    "nf_conntrack_entries", "nf_conntrack_entries_limit",
+    "nf_conntrack_buckets", "nf_conntrack_bucket_load",
+    "nf_conntrack_slab_bytes", "nf_conntrack_memory_limit_bytes",
+    "nf_conntrack_stat_drop_total", "nf_conntrack_stat_early_drop_total",
+    "nf_conntrack_stat_insert_failed_total",
+    "nf_conntrack_stat_chaintoolong_total",
+    "nf_conntrack_stat_clash_resolve_total", "nf_conntrack_timeout_seconds",
+    "nf_conntrack_scrape_collector_success",
+}
+
+
+def substitute(expr):
+    """What Grafana sends for the default selection (All, and a 1m rate interval)."""
+    return (expr.replace("$__rate_interval", "1m")
+            .replace("$job", ".+").replace("$instance", ".+"))
+
+
+def metric_names(expr):
+    s = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    s = re.sub(r"\{[^}]*\}", "", s)
+    s = re.sub(r"\[[^\]]*\]", "", s)
+    s = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)",
+               "", s)
+    names = set()
+    for m in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", s):
+        if m.start() > 0 and (s[m.start() - 1].isdigit() or s[m.start() - 1] == "."):
+            continue  # exponent or unit of a number
+        if s[m.end():].lstrip().startswith("("):
+            continue  # function or aggregation
+        if m.group(0) not in KEYWORDS:
+            names.add(m.group(0))
+    return names
+
+
+def emitted_metrics():
+    names = set()
+    for golden in (ROOT / "tests/golden").glob("*.prom"):
+        for line in golden.read_text().splitlines():
+            if line.startswith("# TYPE "):
+                names.add(line.split()[2])
+    if not names:
+        sys.exit("no golden files found under tests/golden")
+    return names
+
+
+def queries(dash):
+    """(where, expr) for every panel target and query variable."""
+    for panel in dash["panels"]:
+        for t in panel.get("targets", []):
+            yield f'panel "{panel.get("title")}" {t.get("refId")}', t.get("expr", "")
+    for var in dash["templating"]["list"]:
+        if var["type"] == "query":
+            q = var["query"]["query"] if isinstance(var["query"], dict) else var["query"]
+            m = re.fullmatch(r"label_values\((.*),\s*\w+\)", q)
+            yield f'variable {var["name"]}', m.group(1) if m else q
+
+
+def check_structure(dash, errors):
+    if dash.get("uid") != "nf-conntrack":
+        errors.append("uid must be fixed to nf-conntrack")
+    variables = {v["name"]: v for v in dash["templating"]["list"]}
+    ds = variables.get("datasource", {})
+    if ds.get("type") != "datasource" or ds.get("query") != "prometheus":
+        errors.append("needs a datasource variable of type prometheus")
+    for name in ("job", "instance"):
+        v = variables.get(name, {})
+        if not (v.get("multi") and v.get("includeAll")):
+            errors.append(f"variable {name} must exist, be multi-value and include All")
+    for panel in dash["panels"]:
+        if panel["type"] == "row":
+            continue
+        where = f'panel {panel.get("id")} "{panel.get("title")}"'
+        for key in ("title", "description"):
+            if not panel.get(key):
+                errors.append(f"{where} has no {key}")
+        if not panel.get("fieldConfig", {}).get("defaults", {}).get("unit"):
+            errors.append(f"{where} has no unit")
+        if panel.get("datasource", {}).get("uid") != "${datasource}":
+            errors.append(f"{where} does not use the $datasource variable")
+        if not panel.get("targets"):
+            errors.append(f"{where} has no query")
+
+
+def check_promql(exprs, errors):
+    with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
+        f.write("groups:\n  - name: dashboard\n    rules:\n")
+        for i, (_, expr) in enumerate(exprs):
+            f.write(f"      - record: dashboard:query_{i}\n")
+            f.write(f"        expr: {json.dumps(substitute(expr))}\n")
+        f.flush()
+        r = subprocess.run(["promtool", "check", "rules", f.name],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            errors.append("promtool rejects a query:\n" + r.stdout + r.stderr)
+
+
+def check_live(url, exprs, errors):
+    for where, expr in exprs:
+        q = urllib.parse.urlencode({"query": substitute(expr)})
+        with urllib.request.urlopen(f"{url}/api/v1/query?{q}", timeout=10) as r:
+            body = json.load(r)
+        if body.get("status") != "success":
+            errors.append(f"{where}: query failed: {body}")
+        elif not body["data"]["result"]:
+            errors.append(f"{where}: no data for {substitute(expr)}")
+        else:
+            print(f"ok   {where}: {len(body['data']['result'])} series")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dashboard", default=str(ROOT / "dashboards/nf-conntrack.json"))
+    ap.add_argument("--prometheus", help="base URL of a Prometheus to query")
+    args = ap.parse_args()
+    dash = json.loads(pathlib.Path(args.dashboard).read_text())
+    exprs = list(queries(dash))
+    errors = []
+    check_structure(dash, errors)
+    if any(not e for _, e in exprs):
+        errors.append("a query is empty")
+    check_promql(exprs, errors)
+    emitted = emitted_metrics()
+    used = set()
+    for where, expr in exprs:
+        names = metric_names(expr)
+        used |= names
+        for n in sorted(names - emitted):
+            errors.append(f"{where} uses {n}, which the exporter does not emit")
+    for n in sorted(REQUIRED_METRICS - used):
+        errors.append(f"no panel shows {n}")
+    if args.prometheus and not errors:
+        check_live(args.prometheus.rstrip("/"), exprs, errors)
+    for e in errors:
+        print("FAIL", e)
+    if errors:
+        sys.exit(1)
+    print(f"dashboard: {len(exprs)} queries checked, {len(used)} metrics, all emitted")
+
+
+if __name__ == "__main__":
+    main()
