@@ -12,11 +12,10 @@ exporter=$(realpath "$1")
 mode=$2
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
+source "$here/netns_lib.sh"
 
 [[ "$mode" == procfs || "$mode" == netlink ]] || fail "mode must be procfs or netlink"
-((EUID == 0)) || skip_or_fail "needs root to create a network namespace"
-[[ -e /proc/sys/net/netfilter/nf_conntrack_count ]] ||
-  skip_or_fail "needs a kernel with nf_conntrack loaded"
+require_conntrack_root
 for tool in ip nft conntrack curl setpriv ss; do
   command -v "$tool" >/dev/null || fail "$tool not found (run scripts/test.sh, which installs it)"
 done
@@ -38,29 +37,8 @@ trap cleanup EXIT
 in_ns() { ip netns exec "$ns" "$@"; }
 step() { echo "--- $*"; }
 
-ip netns add "$ns"
-in_ns ip link set lo up
 port=$(free_port)
-# Track everything new in this namespace, except the exporter's own port:
-# once the table is full, a new scrape connection would be dropped too.
-in_ns nft -f - <<NFT
-table inet nfce_e2e {
-  chain raw_prerouting {
-    type filter hook prerouting priority raw;
-    tcp dport $port notrack
-    tcp sport $port notrack
-  }
-  chain raw_output {
-    type filter hook output priority raw;
-    tcp dport $port notrack
-    tcp sport $port notrack
-  }
-  chain track {
-    type filter hook output priority 0;
-    ct state new counter
-  }
-}
-NFT
+create_test_netns "$ns" "$port"
 
 # start_exporter LOG [PREFIX...] -- [FLAGS...]: runs the exporter in the netns.
 start_exporter() {
@@ -97,15 +75,6 @@ expect_eq() {  # expect_eq WHAT GOT WANT (numerically)
   echo "ok   $1 = $2"
 }
 
-# entries LINES OFFSET: conntrack -R input for LINES assured TCP entries with
-# tuples unique across offsets. No packet is sent: these are table rows only.
-entries() {
-  awk -v n="$1" -v off="$2" 'BEGIN {
-    for (i = off; i < off + n; i++)
-      printf "-I -s 10.200.%d.%d -d 10.201.0.1 -p tcp --sport %d --dport 80 --state ESTABLISHED -u ASSURED -t 7200\n",
-        int(i / 65536) % 256, int(i / 256) % 256, 1024 + i % 256
-  }'
-}
 conntrack_drop_sum() {
   in_ns conntrack -S | tr ' ' '\n' | awk -F= '$1 == "drop" { s += $2 } END { print s + 0 }'
 }
@@ -117,7 +86,7 @@ buckets=$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_buckets)
 
 step "insert N assured entries, compare with the sysctls and conntrack -C"
 n=5000
-entries "$n" 0 >"$work/first.txt"
+conntrack_entries "$n" 0 >"$work/first.txt"
 in_ns conntrack -R "$work/first.txt"
 start_exporter "$work/exporter.log" -- "${flags[@]}"
 metrics=$(scrape)
@@ -141,7 +110,7 @@ expect_eq "drop before filling" "$(metric nf_conntrack_stat_drop_total)" \
   "$(conntrack_drop_sum)"
 
 step "fill the table to its limit ($max)"
-entries "$((max - n))" "$n" >"$work/fill.txt"
+conntrack_entries "$((max - n))" "$n" >"$work/fill.txt"
 in_ns conntrack -R "$work/fill.txt" 2>"$work/fill.err" || true
 count=$(in_ns conntrack -C)
 expect_eq "conntrack -C at the limit" "$count" "$max"
@@ -151,10 +120,7 @@ drop_before=$(metric nf_conntrack_stat_drop_total)
 
 step "send K packets that need new entries: the kernel must drop each"
 k=7
-for i in $(seq 1 "$k"); do
-  # Distinct destination ports: every packet needs an entry of its own.
-  in_ns bash -c "echo -n x > /dev/udp/127.0.0.1/$((40000 + i))" 2>/dev/null || true
-done
+send_new_udp "$ns" "$k"
 metrics=$(scrape)
 drop_after=$(metric nf_conntrack_stat_drop_total)
 expect_eq "drop_total rise" "$(awk -v a="$drop_after" -v b="$drop_before" 'BEGIN { print a - b }')" "$k"

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The whole alerting chain on the real kernel, in a network namespace of its
+# own (always deleted): the exporter, a real Prometheus with our rules, a real
+# Alertmanager with our config, and a webhook receiver, all on loopback inside
+# the namespace. The table is filled past 90 % and then to its limit with
+# drops: ConntrackTableCritical and ConntrackTableDroppingPackets must reach
+# the pager receiver; every dashboard query must return data; once the
+# entries are deleted both alerts must resolve.
+#
+# The rules are a test copy: `for:` minutes become seconds and the 5m/1h
+# windows become 15s/2m, so the chain runs in about a minute.
+set -euo pipefail
+exporter=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+source "$here/../lib.sh"
+source "$here/netns_lib.sh"
+
+require_conntrack_root
+for tool in ip nft conntrack curl prometheus prometheus-alertmanager promtool python3; do
+  command -v "$tool" >/dev/null || fail "$tool not found (run scripts/test.sh, which installs it)"
+done
+
+ns=nfce-alerting-$$
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+in_ns() { ip netns exec "$ns" "$@"; }
+step() { echo "--- $*"; }
+# A fresh namespace has its own ports: the usual ones are free there.
+eport=19372 pport=9090 aport=9093 rport=9095
+create_test_netns "$ns" "$eport" "$pport" "$aport" "$rport"
+
+sed -E -e 's/for: ([0-9]+)m/for: \1s/' -e 's/\[5m\]/[15s]/g' -e 's/\[1h\]/[2m]/g' \
+  "$root/deploy/prometheus/alerts.yml" >"$work/alerts.yml"
+cat >"$work/prometheus.yml" <<YAML
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: [alerts.yml]
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['127.0.0.1:$aport']
+scrape_configs:
+  - job_name: conntrack
+    static_configs:
+      - targets: ['127.0.0.1:$eport']
+YAML
+promtool check config "$work/prometheus.yml" >/dev/null
+test_alertmanager_config "$rport" >"$work/alertmanager.yml"
+
+# Started with ip netns exec directly: it execs the program, so $! is its pid.
+ip netns exec "$ns" python3 "$root/tests/alerts/webhook_receiver.py" "$rport" "$work/received.jsonl" &
+pids+=($!)
+ip netns exec "$ns" prometheus-alertmanager --config.file="$work/alertmanager.yml" \
+  --storage.path="$work/am" --web.listen-address="127.0.0.1:$aport" \
+  --cluster.listen-address= --log.level=warn 2>"$work/alertmanager.log" &
+pids+=($!)
+ip netns exec "$ns" "$exporter" --web.listen-address="127.0.0.1:$eport" 2>"$work/exporter.log" &
+pids+=($!)
+ip netns exec "$ns" prometheus --config.file="$work/prometheus.yml" \
+  --storage.tsdb.path="$work/tsdb" --web.listen-address="127.0.0.1:$pport" \
+  --rules.alert.resend-delay=1s --log.level=warn 2>"$work/prometheus.log" &
+pids+=($!)
+for url in "http://127.0.0.1:$aport/-/ready" "http://127.0.0.1:$eport/metrics" \
+  "http://127.0.0.1:$pport/-/ready"; do
+  in_ns bash -c "$(declare -f wait_http); wait_http $url 30" || fail "$url did not come up"
+done
+
+# query EXPR: the first value Prometheus returns for EXPR, or nothing.
+query() {
+  in_ns curl -fsS --max-time 5 "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$1" |
+    python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
+}
+wait_query() {  # wait_query EXPR SECONDS: until EXPR returns a sample
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    [[ -n "$(query "$1")" ]] && return 0
+    sleep 1
+  done
+  fail "no sample for $1 within $2 s"
+}
+# received ALERT STATUS SECONDS: the pager receiver got ALERT with STATUS for
+# our instance.
+received() {
+  wait_for_line "$work/received.jsonl" \
+    "\"receiver\": \"pager\", \"status\": \"$2\", \"alertname\": \"$1\", \"instance\": \"127.0.0.1:$eport\"" "$3" ||
+    { cat "$work/received.jsonl" 2>/dev/null; fail "pager did not receive $1 $2 within $3 s"; }
+  echo "ok   pager received $1 ($2)"
+}
+
+max=$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_max)
+((max > 0 && max <= 2097152)) || skip_or_fail "nf_conntrack_max=$max cannot be filled in a test"
+
+step "Prometheus scrapes the exporter in the namespace"
+wait_query 'up{job="conntrack"} == 1' 30
+wait_query 'nf_conntrack_entries{job="conntrack"}' 30
+
+step "fill the table past 90 % of $max"
+n=$((max * 92 / 100))
+conntrack_entries "$n" 0 >"$work/fill1.txt"
+in_ns conntrack -R "$work/fill1.txt"
+received ConntrackTableCritical firing 60
+
+step "fill to the limit and send packets that need new entries"
+conntrack_entries "$((max - n))" "$n" >"$work/fill2.txt"
+in_ns conntrack -R "$work/fill2.txt" 2>/dev/null || true
+send_new_udp "$ns" 5
+received ConntrackTableDroppingPackets firing 60
+
+step "every dashboard query returns data from this Prometheus"
+wait_query 'increase(nf_conntrack_stat_drop_total[1m]) > 0' 30
+in_ns python3 "$root/tests/dashboards/check_dashboard.py" --prometheus "http://127.0.0.1:$pport"
+
+step "delete the entries: the alerts resolve"
+in_ns conntrack -F 2>/dev/null
+received ConntrackTableCritical resolved 90
+received ConntrackTableDroppingPackets resolved 90
+
+echo "alerting e2e: all checks passed"

@@ -1,0 +1,59 @@
+# Helpers for tests on the real kernel in a network namespace of their own.
+# Source after ../lib.sh.
+
+# require_conntrack_root: skip (or fail under CI=true) without root or conntrack.
+require_conntrack_root() {
+  ((EUID == 0)) || skip_or_fail "needs root to create a network namespace"
+  [[ -e /proc/sys/net/netfilter/nf_conntrack_count ]] ||
+    skip_or_fail "needs a kernel with nf_conntrack loaded"
+}
+
+# create_test_netns NS PORT...: a namespace with loopback up that tracks
+# every new flow (one nftables rule with `ct state`), except TCP on the given
+# ports: once the table is full, new connections to them would be dropped too.
+create_test_netns() {
+  local ns=$1
+  shift
+  local ports
+  ports=$(IFS=,; echo "$*")
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip netns exec "$ns" nft -f - <<NFT
+table inet nfce_test {
+  chain raw_prerouting {
+    type filter hook prerouting priority raw;
+    tcp dport { $ports } notrack
+    tcp sport { $ports } notrack
+  }
+  chain raw_output {
+    type filter hook output priority raw;
+    tcp dport { $ports } notrack
+    tcp sport { $ports } notrack
+  }
+  chain track {
+    type filter hook output priority 0;
+    ct state new counter
+  }
+}
+NFT
+}
+
+# conntrack_entries COUNT OFFSET: conntrack -R input for COUNT assured TCP
+# entries, with tuples unique across offsets. Only table rows: no packet is
+# sent to these addresses.
+conntrack_entries() {
+  awk -v n="$1" -v off="$2" 'BEGIN {
+    for (i = off; i < off + n; i++)
+      printf "-I -s 10.200.%d.%d -d 10.201.0.1 -p tcp --sport %d --dport 80 --state ESTABLISHED -u ASSURED -t 7200\n",
+        int(i / 65536) % 256, int(i / 256) % 256, 1024 + i % 256
+  }'
+}
+
+# send_new_udp NS COUNT: COUNT UDP packets to loopback in NS, each to its own
+# port so that each needs a new conntrack entry.
+send_new_udp() {
+  local i
+  for i in $(seq 1 "$2"); do
+    ip netns exec "$1" bash -c "echo -n x > /dev/udp/127.0.0.1/$((40000 + i))" 2>/dev/null || true
+  done
+}
