@@ -68,3 +68,28 @@ wait_for_line() {
   done
   return 1
 }
+
+require_tools() {
+  local tool
+  for tool; do
+    command -v "$tool" >/dev/null ||
+      fail "$tool not found (run scripts/test.sh, which installs it)"
+  done
+}
+
+# init_workspace [NS]: a temp dir in $work, a list for background pids in
+# $pids, and an EXIT trap that stops those processes, deletes the network
+# namespace NS if one is named, and removes the temp dir — also on failure.
+init_workspace() {
+  ns=${1:-}
+  work=$(mktemp -d)
+  pids=()
+  trap cleanup_workspace EXIT
+}
+cleanup_workspace() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ -n "$ns" ]]; then ip netns del "$ns" 2>/dev/null || true; fi
+  rm -rf "$work"
+}

@@ -6,9 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 source "$here/../lib.sh"
-for tool in promtool amtool prometheus-alertmanager python3 curl; do
-  command -v "$tool" >/dev/null || fail "$tool not found (run scripts/test.sh, which installs it)"
-done
+require_tools promtool amtool prometheus-alertmanager python3 curl
 cd "$root"
 
 echo "--- promtool check rules (lint fatal)"
@@ -30,14 +28,7 @@ while read -r name severity; do
 done <<<"$alerts"
 
 echo "--- inhibition in a real Alertmanager"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+init_workspace
 rport=$(free_port)
 python3 tests/alerts/webhook_receiver.py "$rport" "$work/received.jsonl" &
 pids+=($!)

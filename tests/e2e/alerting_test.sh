@@ -17,22 +17,9 @@ source "$here/../lib.sh"
 source "$here/netns_lib.sh"
 
 require_conntrack_root
-for tool in ip nft conntrack curl prometheus prometheus-alertmanager promtool python3; do
-  command -v "$tool" >/dev/null || fail "$tool not found (run scripts/test.sh, which installs it)"
-done
+require_tools ip nft conntrack curl prometheus prometheus-alertmanager promtool python3
 
-ns=nfce-alerting-$$
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-in_ns() { ip netns exec "$ns" "$@"; }
-step() { echo "--- $*"; }
+init_workspace "nfce-alerting-$$"
 # A fresh namespace has its own ports: the usual ones are free there.
 eport=19372 pport=9090 aport=9093 rport=9095
 create_test_netns "$ns" "$eport" "$pport" "$aport" "$rport"

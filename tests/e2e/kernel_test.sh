@@ -16,26 +16,12 @@ source "$here/netns_lib.sh"
 
 [[ "$mode" == procfs || "$mode" == netlink ]] || fail "mode must be procfs or netlink"
 require_conntrack_root
-for tool in ip nft conntrack curl setpriv ss; do
-  command -v "$tool" >/dev/null || fail "$tool not found (run scripts/test.sh, which installs it)"
-done
+require_tools ip nft conntrack curl setpriv ss
 if [[ "$mode" == procfs && ! -e /proc/net/stat/nf_conntrack ]]; then
   skip_or_fail "kernel without CONFIG_NF_CONNTRACK_PROCFS: only the netlink mode applies"
 fi
 
-ns=nfce-e2e-$mode-$$
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-in_ns() { ip netns exec "$ns" "$@"; }
-step() { echo "--- $*"; }
+init_workspace "nfce-e2e-$mode-$$"
 
 port=$(free_port)
 create_test_netns "$ns" "$port"

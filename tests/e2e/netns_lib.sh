@@ -57,3 +57,6 @@ send_new_udp() {
     ip netns exec "$1" bash -c "echo -n x > /dev/udp/127.0.0.1/$((40000 + i))" 2>/dev/null || true
   done
 }
+
+in_ns() { ip netns exec "$ns" "$@"; }
+step() { echo "--- $*"; }
