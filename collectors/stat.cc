@@ -6,6 +6,7 @@
 #include "absl/strings/string_view.h"
 #include "collectors/families.h"
 #include "collectors/file_reader.h"
+#include "collectors/netlink_socket.h"
 #include "collectors/stat_netlink.h"
 
 namespace nfce {
@@ -58,13 +59,6 @@ std::string CounterHelp(const std::string& name) {
                       "32-bit wrap.");
 }
 
-// ctnetlink requests can make the kernel load modules: ask only where
-// conntrack is already there, as seen by this process's own namespace.
-bool RealConntrackLoaded() {
-  return PathExists("/proc/sys/net/netfilter/nf_conntrack_count") ||
-         PathExists("/sys/module/nf_conntrack");
-}
-
 }  // namespace
 
 absl::StatusOr<StatSource> ParseStatSource(absl::string_view text) {
@@ -93,7 +87,7 @@ absl::StatusOr<StatSnapshot> StatCollector::Read(
     return snap;
   }
   *source = kNetlinkSource;
-  if (!RealConntrackLoaded()) {
+  if (!ConntrackLoadedHere()) {
     return absl::FailedPreconditionError(
         "nf_conntrack is not loaded in this process's namespace; not asking "
         "ctnetlink, which could load it");

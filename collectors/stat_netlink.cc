@@ -18,31 +18,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "collectors/netlink_socket.h"
 
 namespace nfce {
 namespace {
-
-struct MnlSocketCloser {
-  void operator()(mnl_socket* s) const { mnl_socket_close(s); }
-};
-using MnlSocket = std::unique_ptr<mnl_socket, MnlSocketCloser>;
-
-// Bounds every receive, so a kernel that never answers cannot hang a scrape.
-constexpr int kReceiveTimeoutSeconds = 5;
-
-absl::Status NetlinkError(int err, absl::string_view what) {
-  std::string msg = absl::StrCat("ctnetlink ", what, ": ", std::strerror(err));
-  if (err == EPERM || err == EACCES) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(msg, " (ctnetlink statistics need CAP_NET_ADMIN)"));
-  }
-  if (err == EAGAIN || err == EWOULDBLOCK) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("ctnetlink ", what, ": no answer within ",
-                     kReceiveTimeoutSeconds, " s"));
-  }
-  return absl::UnavailableError(msg);
-}
 
 struct DumpState {
   // Per CPU: the value of each attribute, or nothing where it was not sent.
@@ -111,41 +90,11 @@ absl::string_view CtaStatsName(int attribute) {
 }
 
 absl::StatusOr<StatSnapshot> QueryCtnetlinkStats() {
-  MnlSocket sock(mnl_socket_open(NETLINK_NETFILTER));
-  if (!sock) return NetlinkError(errno, "socket");
-  if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-    return NetlinkError(errno, "bind");
-  }
-  timeval tv{kReceiveTimeoutSeconds, 0};
-  setsockopt(mnl_socket_get_fd(sock.get()), SOL_SOCKET, SO_RCVTIMEO, &tv,
-             sizeof(tv));
-
-  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-  nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS_CPU;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  const unsigned seq = static_cast<unsigned>(time(nullptr));
-  nlh->nlmsg_seq = seq;
-  auto* nfh =
-      static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
-  nfh->nfgen_family = AF_UNSPEC;
-  nfh->version = NFNETLINK_V0;
-  nfh->res_id = 0;
-
-  if (mnl_socket_sendto(sock.get(), nlh, nlh->nlmsg_len) < 0) {
-    return NetlinkError(errno, "send");
-  }
-  const unsigned portid = mnl_socket_get_portid(sock.get());
   DumpState state;
-  // A dump ends with NLMSG_DONE (mnl_cb_run returns MNL_CB_STOP); the bound
-  // on messages guards against a kernel that keeps talking.
-  for (int messages = 0; messages < 65536; ++messages) {
-    ssize_t n = mnl_socket_recvfrom(sock.get(), buf.data(), buf.size());
-    if (n < 0) return NetlinkError(errno, "receive");
-    int ret = mnl_cb_run(buf.data(), n, seq, portid, MessageCallback, &state);
-    if (ret == MNL_CB_ERROR) return NetlinkError(errno, "GET_STATS_CPU");
-    if (ret == MNL_CB_STOP) break;
-  }
+  absl::Status status =
+      CtnetlinkDump(IPCTNL_MSG_CT_GET_STATS_CPU, MessageCallback, &state,
+                    absl::Now() + absl::Seconds(5));
+  if (!status.ok()) return status;
   if (state.cpus.empty()) {
     return absl::UnavailableError("ctnetlink GET_STATS_CPU returned no CPUs");
   }

@@ -1,5 +1,8 @@
 #include "exporter/collector_registry.h"
 
+#include "collectors/events.h"
+#include "collectors/flows.h"
+#include "collectors/netns.h"
 #include "collectors/slab.h"
 #include "collectors/stat.h"
 #include "collectors/table.h"
@@ -18,6 +21,16 @@ const std::vector<CollectorInfo>& KnownCollectors() {
       {"slab", "slab memory of the conntrack cache and what a full table costs",
        "root (or CAP_DAC_READ_SEARCH) to read /proc/slabinfo", true},
       {"timeouts", "per-protocol, per-state timeout sysctls", "none", true},
+      {"flows",
+       "entries by family, protocol, state and zone, from a table dump on a "
+       "background thread (O(n) kernel work per refresh)",
+       "CAP_NET_ADMIN", false},
+      {"events",
+       "new and destroyed entries from ctnetlink events (the kernel then "
+       "keeps ~128 bytes more per entry)",
+       "CAP_NET_ADMIN", false},
+      {"netns", "entries of every network namespace",
+       "CAP_SYS_ADMIN (setns) and read access to /proc/<pid>/ns/net", false},
   };
   return *kCollectors;
 }
@@ -36,6 +49,13 @@ std::vector<std::unique_ptr<Collector>> BuildCollectors(
       out.push_back(std::make_unique<SlabCollector>(options.paths));
     } else if (info.name == "timeouts") {
       out.push_back(std::make_unique<TimeoutsCollector>(options.paths));
+    } else if (info.name == "flows") {
+      out.push_back(std::make_unique<FlowsCollector>(options.flows));
+    } else if (info.name == "events") {
+      out.push_back(std::make_unique<EventsCollector>(options.events));
+    } else if (info.name == "netns") {
+      out.push_back(
+          std::make_unique<NetnsCollector>(options.paths, options.netns));
     }
   }
   return out;

@@ -1,11 +1,13 @@
 #include "exporter/flags.h"
 
 #include <set>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "exporter/collector_registry.h"
 
 namespace nfce {
@@ -38,6 +40,11 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
   std::string stat_source = "auto";
   std::string log_level = "info";
   std::string max_requests = "8";
+  std::string flows_interval = "30s";
+  std::string flows_budget = "10s";
+  std::string flows_max_zones = "16";
+  std::string events_buffer = "8388608";
+  std::string netns_max = "64";
   bool disable_defaults = false;
   std::set<std::string> set_explicitly;
 
@@ -48,6 +55,11 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
       {"path.procfs", &o.paths.procfs},
       {"path.sysfs", &o.paths.sysfs},
       {"collector.stat.source", &stat_source},
+      {"collector.flows.interval", &flows_interval},
+      {"collector.flows.budget", &flows_budget},
+      {"collector.flows.max-zones", &flows_max_zones},
+      {"collector.events.buffer-bytes", &events_buffer},
+      {"collector.netns.max", &netns_max},
       {"log.level", &log_level},
   };
   const std::map<absl::string_view, bool*> bools = {
@@ -130,10 +142,30 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
   absl::StatusOr<LogLevel> level = ParseLogLevel(log_level);
   if (!level.ok()) return level.status();
   o.log_level = *level;
-  if (!absl::SimpleAtoi(max_requests, &o.max_requests) || o.max_requests < 1 ||
-      o.max_requests > 1024) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--web.max-requests must be 1 to 1024, not \"", max_requests, "\""));
+  for (auto [flag, text, dest, low, high] :
+       {std::make_tuple("web.max-requests", &max_requests, &o.max_requests, 1,
+                        1024),
+        std::make_tuple("collector.flows.max-zones", &flows_max_zones,
+                        &o.flows.max_zones, 0, 65536),
+        std::make_tuple("collector.events.buffer-bytes", &events_buffer,
+                        &o.events.buffer_bytes, 4096, 1 << 30),
+        std::make_tuple("collector.netns.max", &netns_max, &o.netns.max, 1,
+                        100000)}) {
+    if (!absl::SimpleAtoi(*text, dest) || *dest < low || *dest > high) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", flag, " must be ", low, " to ", high, ", not \"", *text, "\""));
+    }
+  }
+  for (auto [flag, text, dest] :
+       {std::make_tuple("collector.flows.interval", &flows_interval,
+                        &o.flows.interval),
+        std::make_tuple("collector.flows.budget", &flows_budget,
+                        &o.flows.budget)}) {
+    if (!absl::ParseDuration(*text, dest) || *dest < absl::Seconds(1)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, " must be a duration of 1s or more, not \"",
+                       *text, "\""));
+    }
   }
   if (!absl::StartsWith(o.telemetry_path, "/") || o.telemetry_path == "/") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -182,7 +214,18 @@ std::string HelpText(const std::string& program) {
       "      procfs: the file only; netlink: ctnetlink only (CAP_NET_ADMIN).\n"
       "  --[no-]collector.stat.per-cpu  (off by default)\n"
       "      Label each stat counter with its cpu instead of summing over "
-      "CPUs.\n\n"
+      "CPUs.\n"
+      "  --collector.flows.interval=30s\n"
+      "      Time between two dumps of the table (off the scrape path).\n"
+      "  --collector.flows.budget=10s\n"
+      "      Longest a dump may take; a longer one is abandoned.\n"
+      "  --collector.flows.max-zones=16\n"
+      "      Zones with a series of their own; the rest count as zone "
+      "\"other\".\n"
+      "  --collector.events.buffer-bytes=8388608\n"
+      "      Receive buffer of the event socket.\n"
+      "  --collector.netns.max=64\n"
+      "      Network namespaces reported at most.\n\n"
       "Logging:\n"
       "  --log.level=info        debug, info, warn or error (logfmt on "
       "stderr).\n\n"

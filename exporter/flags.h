@@ -5,6 +5,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "collectors/events.h"
+#include "collectors/flows.h"
+#include "collectors/netns.h"
 #include "collectors/paths.h"
 #include "collectors/stat.h"
 #include "exporter/log.h"
@@ -22,6 +25,9 @@ struct Options {
   Paths paths;
   std::map<std::string, bool> collectors;  // every known name -> enabled
   StatOptions stat;
+  FlowsOptions flows;
+  EventsOptions events;
+  NetnsOptions netns;
   LogLevel log_level = LogLevel::kInfo;
   bool show_help = false;
   bool show_version = false;

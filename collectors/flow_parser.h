@@ -1,0 +1,34 @@
+#pragma once
+
+#include <linux/netlink.h>
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace nfce {
+
+// What the flow and event collectors need to know of one conntrack entry.
+struct FlowKey {
+  uint8_t family = 0;                // AF_INET, AF_INET6
+  uint8_t protocol = 0;              // IPPROTO_*
+  std::optional<uint8_t> tcp_state;  // TCP_CONNTRACK_*, TCP entries only
+  uint32_t status = 0;               // IPS_* bits
+  uint16_t zone = 0;
+};
+
+// Reads a ctnetlink conntrack message (a dump answer or an event): family,
+// layer-4 protocol, TCP state, status and zone. Fails on a message too short
+// or whose attributes do not parse.
+absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh);
+
+// Label values, each from a fixed set so cardinality stays bounded.
+absl::string_view FamilyLabel(uint8_t family);  // ipv4 ipv6 other
+absl::string_view ProtocolLabel(
+    uint8_t protocol);  // tcp udp icmp icmpv6 sctp gre other
+// The TCP state for TCP; for others unreplied, replied or assured.
+absl::string_view StateLabel(const FlowKey& key);
+
+}  // namespace nfce
