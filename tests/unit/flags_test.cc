@@ -19,8 +19,26 @@ TEST(ParseFlags, Defaults) {
   for (const char* c : {"table", "stat", "slab", "timeouts"}) {
     EXPECT_TRUE(o->collectors.at(c)) << c;
   }
+  for (const char* c : {"flows", "events", "netns"}) {
+    EXPECT_FALSE(o->collectors.at(c)) << c << " is opt-in";
+  }
   EXPECT_EQ(o->stat.source, StatSource::kAuto);
   EXPECT_FALSE(o->stat.per_cpu);
+  EXPECT_EQ(o->flows.interval, absl::Seconds(30));
+}
+
+TEST(ParseFlags, OptInCollectorOptions) {
+  auto o = Parse(
+      {"--collector.flows", "--collector.flows.interval=5s",
+       "--collector.flows.budget=2s", "--collector.flows.max-zones=4",
+       "--collector.events.buffer-bytes=65536", "--collector.netns.max=3"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->collectors.at("flows"));
+  EXPECT_EQ(o->flows.interval, absl::Seconds(5));
+  EXPECT_EQ(o->flows.budget, absl::Seconds(2));
+  EXPECT_EQ(o->flows.max_zones, 4);
+  EXPECT_EQ(o->events.buffer_bytes, 65536);
+  EXPECT_EQ(o->netns.max, 3);
 }
 
 TEST(ParseFlags, ValuesWithEqualsOrSpace) {
@@ -67,19 +85,23 @@ TEST(ParseFlags, HelpAndVersion) {
 }
 
 TEST(ParseFlags, RejectsBadInput) {
-  for (std::vector<std::string> args :
-       std::vector<std::vector<std::string>>{{"--collector.bogus"},
-                                             {"--no-such-flag"},
-                                             {"stray"},
-                                             {"--path.procfs"},
-                                             {"--collector.stat.source=files"},
-                                             {"--log.level=loud"},
-                                             {"--collector.slab=maybe"},
-                                             {"--no-collector.slab=true"},
-                                             {"--web.telemetry-path=metrics"},
-                                             {"--web.telemetry-path=/"},
-                                             {"--web.max-requests=0"},
-                                             {"--no-path.procfs"}}) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"--collector.bogus"},
+           {"--no-such-flag"},
+           {"stray"},
+           {"--path.procfs"},
+           {"--collector.stat.source=files"},
+           {"--log.level=loud"},
+           {"--collector.slab=maybe"},
+           {"--no-collector.slab=true"},
+           {"--web.telemetry-path=metrics"},
+           {"--web.telemetry-path=/"},
+           {"--web.max-requests=0"},
+           {"--no-path.procfs"},
+           {"--collector.flows.interval=500ms"},
+           {"--collector.flows.budget=soon"},
+           {"--collector.events.buffer-bytes=12"},
+           {"--collector.netns.max=0"}}) {
     auto o = Parse(args);
     EXPECT_FALSE(o.ok()) << args[0];
     if (!o.ok()) {

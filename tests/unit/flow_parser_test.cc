@@ -1,0 +1,128 @@
+#include "collectors/flow_parser.h"
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <netinet/in.h>
+
+#include <optional>
+#include <vector>
+
+#include "collectors/flows.h"
+#include "gtest/gtest.h"
+
+namespace nfce {
+namespace {
+
+// Builds a ctnetlink conntrack message the way the kernel lays it out.
+class Message {
+ public:
+  Message(uint8_t family, std::optional<uint8_t> protocol) : buf_(4096) {
+    nlh_ = mnl_nlmsg_put_header(buf_.data());
+    nlh_->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+    auto* nfg = static_cast<nfgenmsg*>(
+        mnl_nlmsg_put_extra_header(nlh_, sizeof(nfgenmsg)));
+    nfg->nfgen_family = family;
+    nlattr* orig = mnl_attr_nest_start(nlh_, CTA_TUPLE_ORIG);
+    if (protocol) {
+      nlattr* proto = mnl_attr_nest_start(nlh_, CTA_TUPLE_PROTO);
+      mnl_attr_put_u8(nlh_, CTA_PROTO_NUM, *protocol);
+      mnl_attr_nest_end(nlh_, proto);
+    }
+    mnl_attr_nest_end(nlh_, orig);
+  }
+  Message& Status(uint32_t bits) {
+    mnl_attr_put_u32(nlh_, CTA_STATUS, htonl(bits));
+    return *this;
+  }
+  Message& Zone(uint16_t zone) {
+    mnl_attr_put_u16(nlh_, CTA_ZONE, htons(zone));
+    return *this;
+  }
+  Message& TcpState(uint8_t state) {
+    nlattr* info = mnl_attr_nest_start(nlh_, CTA_PROTOINFO);
+    nlattr* tcp = mnl_attr_nest_start(nlh_, CTA_PROTOINFO_TCP);
+    mnl_attr_put_u8(nlh_, CTA_PROTOINFO_TCP_STATE, state);
+    mnl_attr_nest_end(nlh_, tcp);
+    mnl_attr_nest_end(nlh_, info);
+    return *this;
+  }
+  const nlmsghdr* get() const { return nlh_; }
+
+ private:
+  std::vector<char> buf_;
+  nlmsghdr* nlh_;
+};
+
+TEST(ParseConntrackMessage, TcpEntryWithStateAndZone) {
+  Message m(AF_INET6, IPPROTO_TCP);
+  m.Status(IPS_CONFIRMED | IPS_ASSURED | IPS_SEEN_REPLY)
+      .Zone(7)
+      .TcpState(TCP_CONNTRACK_TIME_WAIT);
+  absl::StatusOr<FlowKey> k = ParseConntrackMessage(m.get());
+  ASSERT_TRUE(k.ok()) << k.status();
+  EXPECT_EQ(FamilyLabel(k->family), "ipv6");
+  EXPECT_EQ(ProtocolLabel(k->protocol), "tcp");
+  EXPECT_EQ(StateLabel(*k), "time_wait");
+  EXPECT_EQ(k->zone, 7);
+}
+
+TEST(ParseConntrackMessage, NonTcpStateComesFromStatusBits) {
+  Message unreplied(AF_INET, IPPROTO_UDP);
+  unreplied.Status(IPS_CONFIRMED);
+  Message replied(AF_INET, IPPROTO_UDP);
+  replied.Status(IPS_CONFIRMED | IPS_SEEN_REPLY);
+  Message assured(AF_INET, IPPROTO_ICMP);
+  assured.Status(IPS_CONFIRMED | IPS_SEEN_REPLY | IPS_ASSURED);
+  EXPECT_EQ(StateLabel(*ParseConntrackMessage(unreplied.get())), "unreplied");
+  EXPECT_EQ(StateLabel(*ParseConntrackMessage(replied.get())), "replied");
+  EXPECT_EQ(StateLabel(*ParseConntrackMessage(assured.get())), "assured");
+  EXPECT_EQ(ParseConntrackMessage(unreplied.get())->zone, 0);
+}
+
+TEST(ParseConntrackMessage, RejectsMessagesWithoutAProtocol) {
+  Message m(AF_INET, std::nullopt);
+  absl::StatusOr<FlowKey> k = ParseConntrackMessage(m.get());
+  ASSERT_FALSE(k.ok());
+  EXPECT_NE(k.status().message().find("protocol"), absl::string_view::npos);
+}
+
+TEST(ParseConntrackMessage, RejectsATruncatedMessage) {
+  Message m(AF_INET, IPPROTO_TCP);
+  std::vector<char> copy(reinterpret_cast<const char*>(m.get()),
+                         reinterpret_cast<const char*>(m.get()) + 64);
+  auto* nlh = reinterpret_cast<nlmsghdr*>(copy.data());
+  nlh->nlmsg_len = sizeof(nlmsghdr) + 2;  // shorter than nfgenmsg
+  EXPECT_FALSE(ParseConntrackMessage(nlh).ok());
+}
+
+TEST(Labels, ComeFromFixedSets) {
+  EXPECT_EQ(FamilyLabel(99), "other");
+  EXPECT_EQ(ProtocolLabel(IPPROTO_SCTP), "sctp");
+  EXPECT_EQ(ProtocolLabel(IPPROTO_GRE), "gre");
+  EXPECT_EQ(ProtocolLabel(IPPROTO_ICMPV6), "icmpv6");
+  EXPECT_EQ(ProtocolLabel(IPPROTO_UDPLITE), "other");
+  FlowKey odd{AF_INET, IPPROTO_TCP, uint8_t{200}, 0, 0};
+  EXPECT_EQ(StateLabel(odd), "other");
+}
+
+TEST(FlowAggregator, CountsByLabelsAndCapsZones) {
+  FlowAggregator agg(/*max_zones=*/2);
+  FlowKey k{AF_INET, IPPROTO_UDP, std::nullopt, IPS_CONFIRMED, 0};
+  for (uint16_t zone : {0, 0, 5, 9, 9, 5}) {
+    k.zone = zone;
+    agg.Add(k);
+  }
+  EXPECT_EQ(agg.total(), 6u);
+  using Key = FlowAggregator::Key;
+  EXPECT_EQ(agg.counts().at(Key{"ipv4", "udp", "unreplied", 0}), 2u);
+  EXPECT_EQ(agg.counts().at(Key{"ipv4", "udp", "unreplied", 5}), 2u);
+  EXPECT_EQ(agg.counts().at(Key{"ipv4", "udp", "unreplied", -1}), 2u);
+  EXPECT_EQ(agg.counts().size(), 3u);
+}
+
+}  // namespace
+}  // namespace nfce
