@@ -30,5 +30,8 @@ absl::string_view ProtocolLabel(
     uint8_t protocol);  // tcp udp icmp icmpv6 sctp gre other
 // The TCP state for TCP; for others unreplied, replied or assured.
 absl::string_view StateLabel(const FlowKey& key);
+// The same as a small number (for aggregation) and back.
+uint8_t StateIndex(const FlowKey& key);
+absl::string_view StateName(uint8_t index);
 
 }  // namespace nfce

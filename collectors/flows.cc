@@ -28,17 +28,28 @@ int FlowCallback(const nlmsghdr* nlh, void* data) {
 }  // namespace
 
 void FlowAggregator::Add(const FlowKey& flow) {
-  int zone = flow.zone;
-  if (!zones_.count(flow.zone)) {
+  uint32_t zone = flow.zone;
+  if (zone != 0 && !zones_.count(flow.zone)) {  // zone 0 is almost all
     if (static_cast<int>(zones_.size()) < max_zones_) {
       zones_.insert(flow.zone);
     } else {
-      zone = -1;
+      zone = kOtherZone;
     }
   }
-  ++counts_[{FamilyLabel(flow.family), ProtocolLabel(flow.protocol),
-             StateLabel(flow), zone}];
+  ++raw_[uint64_t{flow.family} << 48 | uint64_t{flow.protocol} << 40 |
+         uint64_t{StateIndex(flow)} << 32 | zone];
   ++total_;
+}
+
+std::map<FlowAggregator::Key, uint64_t> FlowAggregator::Counts() const {
+  std::map<Key, uint64_t> out;
+  for (const auto& [raw, count] : raw_) {
+    uint32_t zone = raw & 0xffffffff;
+    out[{FamilyLabel(raw >> 48 & 0xff), ProtocolLabel(raw >> 40 & 0xff),
+         StateName(raw >> 32 & 0xff),
+         zone == kOtherZone ? -1 : static_cast<int>(zone)}] += count;
+  }
+  return out;
 }
 
 absl::StatusOr<FlowAggregator> DumpFlows(int max_zones, absl::Time deadline) {
@@ -87,7 +98,7 @@ void FlowsCollector::RefreshOnce() {
   last_duration_seconds_ = absl::ToDoubleSeconds(end - start);
   last_status_ = flows.status();
   if (flows.ok()) {
-    latest_ = *std::move(flows);
+    latest_ = flows->Counts();
     latest_time_ = end;
   }
 }
@@ -100,7 +111,7 @@ absl::Status FlowsCollector::Collect(
         "nf_conntrack_flows",
         "Entries by family, protocol, state (TCP state; unreplied, replied "
         "or assured for others) and zone, from the latest table dump.");
-    for (const auto& [key, count] : latest_->counts()) {
+    for (const auto& [key, count] : *latest_) {
       const auto& [family, protocol, state, zone] = key;
       AddSample(&flows, static_cast<double>(count),
                 {{"family", std::string(family)},

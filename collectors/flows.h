@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -16,9 +17,10 @@
 
 namespace nfce {
 
-// Counts entries by family, protocol, state and zone. Zones beyond the
-// first `max_zones` seen are counted as zone "other", so the number of
-// series stays bounded whatever the table holds.
+// Counts entries by family, protocol, state and zone. Beyond the default
+// zone 0, the first `max_zones` zones seen get their own label and the rest
+// count as zone "other", so the number of series stays bounded whatever the
+// table holds.
 class FlowAggregator {
  public:
   // (family, protocol, state, zone); zone -1 stands for "other".
@@ -27,13 +29,18 @@ class FlowAggregator {
   explicit FlowAggregator(int max_zones) : max_zones_(max_zones) {}
 
   void Add(const FlowKey& flow);
-  const std::map<Key, uint64_t>& counts() const { return counts_; }
+  // The counts by label values (protocols without a label of their own
+  // merged into "other").
+  std::map<Key, uint64_t> Counts() const;
   uint64_t total() const { return total_; }
 
  private:
+  static constexpr uint32_t kOtherZone = 0x10000;
   int max_zones_;
   std::set<uint16_t> zones_;
-  std::map<Key, uint64_t> counts_;
+  // Keyed by the raw values packed into one integer: Add() runs once per
+  // entry of the table, and this keeps it to one hash lookup.
+  std::unordered_map<uint64_t, uint64_t> raw_;
   uint64_t total_ = 0;
 };
 
@@ -65,7 +72,7 @@ class FlowsCollector : public Collector {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;
-  std::optional<FlowAggregator> latest_;  // the last successful refresh
+  std::optional<std::map<FlowAggregator::Key, uint64_t>> latest_;
   absl::Time latest_time_;
   double last_duration_seconds_ = 0;
   absl::Status last_status_;  // of the last refresh attempt

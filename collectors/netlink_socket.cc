@@ -6,6 +6,7 @@
 #include <sys/time.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -58,7 +59,7 @@ absl::Status CtnetlinkDump(uint8_t message, mnl_cb_t callback, void* data,
   absl::StatusOr<NetlinkSocket> sock = NetlinkSocket::Open();
   if (!sock.ok()) return sock.status();
 
-  std::vector<char> buf(1 << 16);
+  std::vector<char> buf(1 << 15);
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
   nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | message;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -72,13 +73,14 @@ absl::Status CtnetlinkDump(uint8_t message, mnl_cb_t callback, void* data,
   if (mnl_socket_sendto(sock->get(), nlh, nlh->nlmsg_len) < 0) {
     return NetlinkError(errno, "send");
   }
+  // One timeout for the whole dump (a setsockopt per receive would add a
+  // system call to each of thousands); the deadline is checked in between.
+  sock->SetReceiveTimeout(std::max(deadline - absl::Now(), absl::Milliseconds(1)));
   for (;;) {
-    absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
+    if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(
           "ctnetlink dump: time budget used up before the kernel finished");
     }
-    sock->SetReceiveTimeout(left);
     ssize_t n = mnl_socket_recvfrom(sock->get(), buf.data(), buf.size());
     if (n < 0) return NetlinkError(errno, "receive");
     int ret = mnl_cb_run(buf.data(), n, seq, sock->portid(), callback, data);

@@ -112,16 +112,29 @@ TEST(Labels, ComeFromFixedSets) {
 TEST(FlowAggregator, CountsByLabelsAndCapsZones) {
   FlowAggregator agg(/*max_zones=*/2);
   FlowKey k{AF_INET, IPPROTO_UDP, std::nullopt, IPS_CONFIRMED, 0};
-  for (uint16_t zone : {0, 0, 5, 9, 9, 5}) {
+  // Zone 0, the default, never counts against the cap.
+  for (uint16_t zone : {0, 0, 5, 9, 9, 5, 11, 12}) {
     k.zone = zone;
     agg.Add(k);
   }
-  EXPECT_EQ(agg.total(), 6u);
+  EXPECT_EQ(agg.total(), 8u);
   using Key = FlowAggregator::Key;
-  EXPECT_EQ(agg.counts().at(Key{"ipv4", "udp", "unreplied", 0}), 2u);
-  EXPECT_EQ(agg.counts().at(Key{"ipv4", "udp", "unreplied", 5}), 2u);
-  EXPECT_EQ(agg.counts().at(Key{"ipv4", "udp", "unreplied", -1}), 2u);
-  EXPECT_EQ(agg.counts().size(), 3u);
+  auto counts = agg.Counts();
+  EXPECT_EQ(counts.at(Key{"ipv4", "udp", "unreplied", 0}), 2u);
+  EXPECT_EQ(counts.at(Key{"ipv4", "udp", "unreplied", 5}), 2u);
+  EXPECT_EQ(counts.at(Key{"ipv4", "udp", "unreplied", 9}), 2u);
+  EXPECT_EQ(counts.at(Key{"ipv4", "udp", "unreplied", -1}), 2u);
+  EXPECT_EQ(counts.size(), 4u);
+}
+
+TEST(FlowAggregator, MergesProtocolsWithoutALabelIntoOther) {
+  FlowAggregator agg(16);
+  agg.Add({AF_INET, IPPROTO_UDPLITE, std::nullopt, 0, 0});
+  agg.Add({AF_INET, IPPROTO_DCCP, std::nullopt, 0, 0});
+  auto counts = agg.Counts();
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts.begin()->second, 2u);
+  EXPECT_EQ(std::get<1>(counts.begin()->first), "other");
 }
 
 }  // namespace
