@@ -51,16 +51,13 @@ struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
 };
 
-}  // namespace
-
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, "cannot open", path);
-  // Pseudo files report size 0, so read until EOF instead of trusting stat.
+// Reads from offset 0 to EOF. Pseudo files report size 0, so read until EOF
+// instead of trusting stat.
+absl::StatusOr<std::string> ReadAll(int fd, const std::string& path) {
   std::string data;
   char buf[16384];
   for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof(buf));
+    ssize_t n = pread(fd, buf, sizeof(buf), static_cast<off_t>(data.size()));
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus(errno, "cannot read", path);
@@ -69,6 +66,47 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
     data.append(buf, static_cast<size_t>(n));
   }
   return data;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus(errno, "cannot open", path);
+  return ReadAll(fd.get(), path);
+}
+
+FileCache::~FileCache() {
+  for (const auto& [path, fd] : fds_) close(fd);
+}
+
+absl::StatusOr<std::string> FileCache::Read(const std::string& path) {
+  int fd = -1;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = fds_.find(path); it != fds_.end()) fd = it->second;
+  }
+  if (fd >= 0) {
+    absl::StatusOr<std::string> data = ReadAll(fd, path);
+    if (data.ok()) return data;
+    std::lock_guard<std::mutex> lock(mu_);  // stale: drop it, open afresh
+    if (auto it = fds_.find(path); it != fds_.end() && it->second == fd) {
+      fds_.erase(it);
+      close(fd);
+    }
+  }
+  int opened = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (opened < 0) return ErrnoStatus(errno, "cannot open", path);
+  absl::StatusOr<std::string> data = ReadAll(opened, path);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (data.ok() && fds_.emplace(path, opened).second) return data;
+  close(opened);  // failed, or another scrape cached it meanwhile
+  return data;
+}
+
+FileCache& SharedFileCache() {
+  static auto* cache = new FileCache();
+  return *cache;
 }
 
 bool PathExists(const std::string& path) {

@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -75,7 +75,8 @@ absl::Status CtnetlinkDump(uint8_t message, mnl_cb_t callback, void* data,
   }
   // One timeout for the whole dump (a setsockopt per receive would add a
   // system call to each of thousands); the deadline is checked in between.
-  sock->SetReceiveTimeout(std::max(deadline - absl::Now(), absl::Milliseconds(1)));
+  sock->SetReceiveTimeout(
+      std::max(deadline - absl::Now(), absl::Milliseconds(1)));
   for (;;) {
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(

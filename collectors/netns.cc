@@ -49,7 +49,10 @@ void ReadInside(const std::vector<NetnsRef>& refs, const std::string& count,
       continue;
     }
     // /proc/sys/net shows the namespace of the thread that opens it.
-    (*out)[i].entries = ReadSysctlUint(count);
+    // Not through the FileCache: its descriptors belong to other namespaces.
+    absl::StatusOr<std::string> text = ReadFileToString(count);
+    (*out)[i].entries = text.ok() ? ParseSysctlUint(*text)
+                                  : absl::StatusOr<uint64_t>(text.status());
   }
 }
 

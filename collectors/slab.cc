@@ -13,9 +13,48 @@
 namespace nfce {
 namespace {
 
-absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(
-    const std::string& file) {
-  absl::StatusOr<std::string> text = ReadFileToString(file);
+// SLUB's per-cache sysfs directory: a handful of small files instead of
+// /proc/slabinfo, which the kernel formats for every cache on each read.
+absl::StatusOr<SlabCache> ReadSysfsCache(const std::string& dir,
+                                         absl::string_view name) {
+  SlabCache c;
+  c.name = std::string(name);
+  uint64_t order = 0;
+  std::pair<const char*, uint64_t*> fields[] = {
+      {"objects", &c.active_objs}, {"total_objects", &c.num_objs},
+      {"slab_size", &c.objsize},   {"objs_per_slab", &c.objperslab},
+      {"slabs", &c.num_slabs},     {"order", &order}};
+  for (auto [file, dest] : fields) {
+    std::string path = absl::StrCat(dir, "/", file);
+    absl::StatusOr<std::string> text = SharedFileCache().Read(path);
+    if (!text.ok()) return text.status();
+    absl::StatusOr<uint64_t> v = ParseSlabAttribute(*text);
+    if (!v.ok()) {
+      return absl::Status(v.status().code(),
+                          absl::StrCat(path, ": ", v.status().message()));
+    }
+    *dest = *v;
+  }
+  if (order > 16) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(dir, "/order: ", order, " is not a page order"));
+  }
+  c.pagesperslab = uint64_t{1} << order;
+  c.active_slabs = c.num_slabs;
+  return c;
+}
+
+absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths) {
+  for (absl::string_view name : {"nf_conntrack", "ip_conntrack"}) {
+    std::string dir = paths.Sys(absl::StrCat("kernel/slab/", name));
+    if (!PathExists(dir)) continue;
+    absl::StatusOr<SlabCache> cache = ReadSysfsCache(dir, name);
+    if (!cache.ok()) return cache.status();
+    return std::vector<SlabCache>{*std::move(cache)};
+  }
+  // SLAB kernels, and SLUB before 4.7 with one cache per namespace.
+  std::string file = paths.Proc("slabinfo");
+  absl::StatusOr<std::string> text = SharedFileCache().Read(file);
   if (!text.ok()) return text.status();
   absl::StatusOr<std::vector<SlabCache>> caches = ParseSlabinfo(*text);
   if (!caches.ok()) {
@@ -49,13 +88,13 @@ double MemoryLimitBytes(uint64_t limit, uint64_t buckets, uint64_t objsize) {
 
 absl::Status SlabCollector::Collect(
     const ScrapeContext& ctx, std::vector<prometheus::MetricFamily>* out) {
-  std::string file = paths_.Proc("slabinfo");
-  absl::StatusOr<std::vector<SlabCache>> caches = ReadConntrackCaches(file);
+  absl::StatusOr<std::vector<SlabCache>> caches = ReadConntrackCaches(paths_);
 
   out->push_back(SingleGauge(
       "nf_conntrack_slabinfo_readable",
-      absl::StrCat("1 if the conntrack caches were read from /proc/slabinfo "
-                   "(root only). 0: the slab metrics are missing and "
+      absl::StrCat("1 if the conntrack slab cache was read (/sys/kernel/slab "
+                   "or /proc/slabinfo, root only). 0: the slab metrics are "
+                   "missing and "
                    "nf_conntrack_memory_limit_bytes assumes ",
                    kDefaultConntrackObjectSize, "-byte objects."),
       caches.ok() ? 1 : 0));

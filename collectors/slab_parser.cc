@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 
 namespace nfce {
 
@@ -38,10 +39,13 @@ absl::StatusOr<std::vector<SlabCache>> ParseSlabinfo(absl::string_view text) {
   }
   std::vector<SlabCache> caches;
   for (size_t i = 1; i < lines.size(); ++i) {
-    if (absl::StartsWith(lines[i], "#")) continue;
+    // Most of the ~200 caches are not ours: look at the name before
+    // splitting the line.
+    if (!IsConntrackCache(lines[i].substr(0, lines[i].find_first_of(" \t")))) {
+      continue;
+    }
     std::vector<absl::string_view> f =
         absl::StrSplit(lines[i], absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    if (!IsConntrackCache(f[0])) continue;
     // name active num objsize objperslab pagesperslab : tunables l b s
     //   : slabdata active_slabs num_slabs sharedavail
     if (f.size() < 16 || f[6] != ":" || f[11] != ":" || f[12] != "slabdata") {
@@ -64,6 +68,17 @@ absl::StatusOr<std::vector<SlabCache>> ParseSlabinfo(absl::string_view text) {
     caches.push_back(std::move(c));
   }
   return caches;
+}
+
+absl::StatusOr<uint64_t> ParseSlabAttribute(absl::string_view text) {
+  absl::string_view first = absl::StripLeadingAsciiWhitespace(text);
+  first = first.substr(0, first.find_first_of(" \t\n"));
+  uint64_t v = 0;
+  if (first.empty() || !absl::SimpleAtoi(first, &v)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", first.substr(0, 24), "\" is not an unsigned integer"));
+  }
+  return v;
 }
 
 }  // namespace nfce

@@ -27,4 +27,8 @@ bool IsConntrackCache(absl::string_view name);
 // Parses /proc/slabinfo (version 2.x) and returns the conntrack caches.
 absl::StatusOr<std::vector<SlabCache>> ParseSlabinfo(absl::string_view text);
 
+// Parses one SLUB sysfs attribute (/sys/kernel/slab/<cache>/<name>): its
+// first field, an unsigned number ("64 N0=64" -> 64).
+absl::StatusOr<uint64_t> ParseSlabAttribute(absl::string_view text);
+
 }  // namespace nfce

@@ -77,7 +77,7 @@ absl::StatusOr<StatSnapshot> StatCollector::Read(
                   (options_.source == StatSource::kAuto && PathExists(file));
   if (use_proc) {
     *source = kProcSource;
-    absl::StatusOr<std::string> text = ReadFileToString(file);
+    absl::StatusOr<std::string> text = SharedFileCache().Read(file);
     if (!text.ok()) return text.status();
     absl::StatusOr<StatSnapshot> snap = ParseProcStat(*text);
     if (!snap.ok()) {

@@ -28,15 +28,32 @@ std::optional<TimeoutKey> ParseTimeoutSysctlName(absl::string_view name) {
 
 absl::Status TimeoutsCollector::Collect(
     const ScrapeContext& ctx, std::vector<prometheus::MetricFamily>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::Time now = absl::Now();
+  if (now - read_at_ >= max_age_ || ctx.flavor != read_flavor_) {
+    cached_status_ = Read(ctx, &cached_);
+    read_at_ = now;
+    read_flavor_ = ctx.flavor;
+  }
+  if (!cached_.metric.empty()) out->push_back(cached_);
+  return cached_status_;
+}
+
+absl::Status TimeoutsCollector::Read(const ScrapeContext& ctx,
+                                     prometheus::MetricFamily* out) {
   SysctlLocation loc = SysctlsOf(paths_, ctx.flavor);
   absl::StatusOr<std::vector<std::string>> names = ListDirectory(loc.dir);
-  if (!names.ok()) return names.status();
-
-  auto family = GaugeFamily(
+  *out = GaugeFamily(
       "nf_conntrack_timeout_seconds",
-      "How long an idle entry is kept, by protocol and state "
-      "(nf_conntrack_<protocol>_timeout[_<state>]; state \"default\" is the "
-      "sysctl without a state suffix).");
+      absl::StrCat(
+          "How long an idle entry is kept, by protocol and state "
+          "(nf_conntrack_<protocol>_timeout[_<state>]; state \"default\" is "
+          "the sysctl without a state suffix).",
+          max_age_ > absl::ZeroDuration()
+              ? absl::StrCat(" Reread at most every ",
+                             absl::FormatDuration(max_age_), ".")
+              : ""));
+  if (!names.ok()) return names.status();
   absl::Status status;
   for (const std::string& name : *names) {
     if (!absl::StartsWith(name, loc.prefix)) continue;
@@ -49,10 +66,9 @@ absl::Status TimeoutsCollector::Collect(
       status.Update(seconds.status());  // keep the first error, serve the rest
       continue;
     }
-    AddSample(&family, static_cast<double>(*seconds),
+    AddSample(out, static_cast<double>(*seconds),
               {{"protocol", key->protocol}, {"state", key->state}});
   }
-  if (!family.metric.empty()) out->push_back(std::move(family));
   return status;
 }
 

@@ -48,7 +48,8 @@ std::vector<std::unique_ptr<Collector>> BuildCollectors(
     } else if (info.name == "slab") {
       out.push_back(std::make_unique<SlabCollector>(options.paths));
     } else if (info.name == "timeouts") {
-      out.push_back(std::make_unique<TimeoutsCollector>(options.paths));
+      out.push_back(std::make_unique<TimeoutsCollector>(
+          options.paths, options.timeouts_max_age));
     } else if (info.name == "flows") {
       out.push_back(std::make_unique<FlowsCollector>(options.flows));
     } else if (info.name == "events") {

@@ -40,6 +40,7 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
   std::string stat_source = "auto";
   std::string log_level = "info";
   std::string max_requests = "8";
+  std::string timeouts_max_age = "1m";
   std::string flows_interval = "30s";
   std::string flows_budget = "10s";
   std::string flows_max_zones = "16";
@@ -55,6 +56,7 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
       {"path.procfs", &o.paths.procfs},
       {"path.sysfs", &o.paths.sysfs},
       {"collector.stat.source", &stat_source},
+      {"collector.timeouts.max-age", &timeouts_max_age},
       {"collector.flows.interval", &flows_interval},
       {"collector.flows.budget", &flows_budget},
       {"collector.flows.max-zones", &flows_max_zones},
@@ -156,6 +158,13 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
           "--", flag, " must be ", low, " to ", high, ", not \"", *text, "\""));
     }
   }
+  if (!absl::ParseDuration(timeouts_max_age, &o.timeouts_max_age) ||
+      o.timeouts_max_age < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--collector.timeouts.max-age must be a duration (0 for every "
+        "scrape), not \"",
+        timeouts_max_age, "\""));
+  }
   for (auto [flag, text, dest] :
        {std::make_tuple("collector.flows.interval", &flows_interval,
                         &o.flows.interval),
@@ -215,6 +224,9 @@ std::string HelpText(const std::string& program) {
       "  --[no-]collector.stat.per-cpu  (off by default)\n"
       "      Label each stat counter with its cpu instead of summing over "
       "CPUs.\n"
+      "  --collector.timeouts.max-age=1m\n"
+      "      Reread the timeout sysctls at most this often (0s: every "
+      "scrape).\n"
       "  --collector.flows.interval=30s\n"
       "      Time between two dumps of the table (off the scrape path).\n"
       "  --collector.flows.budget=10s\n"

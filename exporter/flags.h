@@ -25,6 +25,7 @@ struct Options {
   Paths paths;
   std::map<std::string, bool> collectors;  // every known name -> enabled
   StatOptions stat;
+  absl::Duration timeouts_max_age = absl::Minutes(1);
   FlowsOptions flows;
   EventsOptions events;
   NetnsOptions netns;

@@ -142,7 +142,7 @@ else
   expect_eq "unprivileged success{stat} from the proc file" \
     "$(metric nf_conntrack_scrape_collector_success '{collector="stat"}')" 1
 fi
-grep -q 'slabinfo' "$work/nobody.log" || fail "no log line names slabinfo"
+grep -qE 'kernel/slab|slabinfo' "$work/nobody.log" || fail "no log line names the slab source"
 stop_exporter
 
 echo "e2e ($mode): all checks passed"

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "collectors/slab.h"
 #include "collectors/stat.h"
@@ -73,6 +74,39 @@ TEST(SlabCollector, ReadsCacheAndWorksOutMemoryLimit) {
   EXPECT_EQ(Value(out, "nf_conntrack_memory_limit_bytes"),
             262144.0 * 320 + 65536.0 * sizeof(void*));
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 1);
+}
+
+TEST(SlabCollector, PrefersTheSlubSysfsDirectory) {
+  // slabinfo of this procfs has no conntrack row: the values must come from
+  // <sysfs>/kernel/slab/nf_conntrack.
+  SlabCollector c(Paths{FixturePath("no-module/proc"),
+                        FixturePath("no-stat-file/sys")});
+  std::vector<prometheus::MetricFamily> out;
+  // It fails on the missing table sysctls, not on the slab.
+  EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kNotFound);
+  LabelPairs cache = {{"cache", "nf_conntrack"}};
+  EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 1);
+  EXPECT_EQ(Value(out, "nf_conntrack_slab_objects_active", cache), 12345);
+  EXPECT_EQ(Value(out, "nf_conntrack_slab_objects", cache), 12400);
+  EXPECT_EQ(Value(out, "nf_conntrack_slab_object_size_bytes", cache), 256);
+  EXPECT_EQ(Value(out, "nf_conntrack_slab_bytes", cache),
+            775.0 * sysconf(_SC_PAGESIZE));
+}
+
+TEST(SlabCollector, GarbledSysfsAttributeFailsWithItsPath) {
+  std::filesystem::path root =
+      std::filesystem::path(::testing::TempDir()) / "garbled-sysfs";
+  std::filesystem::remove_all(root);
+  std::filesystem::copy(FixturePath("no-stat-file"), root,
+                        std::filesystem::copy_options::recursive);
+  std::ofstream(root / "sys/kernel/slab/nf_conntrack/slabs") << "many\n";
+  SlabCollector c(Paths{(root / "proc").string(), (root / "sys").string()});
+  std::vector<prometheus::MetricFamily> out;
+  absl::Status s = c.Collect(kNf, &out);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("nf_conntrack/slabs"), absl::string_view::npos);
+  EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
+  std::filesystem::remove_all(root);
 }
 
 TEST(SlabCollector, PerNamespaceCachesUseTheLargestObject) {

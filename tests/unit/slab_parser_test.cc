@@ -64,3 +64,17 @@ TEST(ParseSlabinfo, Malformed) {
 
 }  // namespace
 }  // namespace nfce
+
+namespace nfce {
+namespace {
+
+TEST(ParseSlabAttribute, TakesTheFirstField) {
+  EXPECT_EQ(*ParseSlabAttribute("64 N0=64\n"), 64u);
+  EXPECT_EQ(*ParseSlabAttribute("256\n"), 256u);
+  EXPECT_FALSE(ParseSlabAttribute("").ok());
+  EXPECT_FALSE(ParseSlabAttribute("N0=64").ok());
+  EXPECT_FALSE(ParseSlabAttribute("-1\n").ok());
+}
+
+}  // namespace
+}  // namespace nfce

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: nf_conntrack_exporter against node_exporter's
+conntrack collector, and a flows refresh against conntrack -L, on the same
+table, in one run. Run through tests/bench/run.sh, which builds what it needs
+and calls this inside a private network namespace.
+
+Prints a table of figures and ratios and a PASS/FAIL line per target; exits 1
+if any target is missed.
+"""
+import argparse
+import http.client
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system time of a whole process (all threads), from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Server:
+    def __init__(self, name, argv, port):
+        self.name, self.port = name, port
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.time() + 15
+        while True:
+            try:
+                self.scrape_once()
+                break
+            except OSError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError(f"{name} did not start")
+                time.sleep(0.1)
+
+    def scrape_once(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("GET", "/metrics")
+        body = conn.getresponse().read()
+        conn.close()
+        return body
+
+    def measure(self, scrapes):
+        """Latency of each scrape over one keep-alive connection (as
+        Prometheus scrapes), and the server's CPU time per scrape."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        for _ in range(5):  # warm up
+            conn.request("GET", "/metrics")
+            conn.getresponse().read()
+        latencies = []
+        cpu0 = cpu_seconds(self.proc.pid)
+        for _ in range(scrapes):
+            t = time.perf_counter()
+            conn.request("GET", "/metrics")
+            conn.getresponse().read()
+            latencies.append(time.perf_counter() - t)
+        cpu1 = cpu_seconds(self.proc.pid)
+        conn.close()
+        latencies.sort()
+        return {
+            "p50_ms": statistics.median(latencies) * 1e3,
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1e3,
+            "cpu_ms": (cpu1 - cpu0) / scrapes * 1e3,
+        }
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def timed(argv, repeats):
+    """Mean wall, user and system time of a command, in ms."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=True)
+    wall = (time.perf_counter() - t0) / repeats * 1e3
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall_ms": wall,
+            "user_ms": (r1.ru_utime - r0.ru_utime) / repeats * 1e3,
+            "sys_ms": (r1.ru_stime - r0.ru_stime) / repeats * 1e3}
+
+
+def flows_refresh(tool, repeats):
+    out = subprocess.run([tool, str(repeats)], capture_output=True, text=True,
+                         check=True).stdout
+    fields = dict(kv.split("=") for kv in out.split())
+    return {k: float(v) for k, v in fields.items()}
+
+
+def fill_to(count, current):
+    """Inserts assured entries until the table holds `count`."""
+    lines = []
+    for i in range(current, count):
+        lines.append(f"-I -s 10.{200 + i // 65536}.{i // 256 % 256}.{i % 256} "
+                     f"-d 10.201.0.1 -p tcp --sport 1024 --dport 80 "
+                     f"--state ESTABLISHED -u ASSURED -t 86400\n")
+    subprocess.run(["conntrack", "-R", "-"], input="".join(lines), text=True,
+                   check=True, stderr=subprocess.DEVNULL)
+    got = int(subprocess.run(["conntrack", "-C"], capture_output=True, text=True,
+                             check=True).stdout)
+    if got != count:
+        sys.exit(f"table holds {got} entries, wanted {count}")
+
+
+def flows_total(server):
+    total = 0.0
+    for line in server.scrape_once().decode().splitlines():
+        if line.startswith("nf_conntrack_flows{"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--exporter", required=True)
+    ap.add_argument("--node-exporter", default="prometheus-node-exporter")
+    ap.add_argument("--flows-bench", required=True)
+    ap.add_argument("--sizes", default="16384,65536,262144")
+    ap.add_argument("--scrapes", type=int, default=500)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    limit = int(open("/proc/sys/net/netfilter/nf_conntrack_max").read())
+    if max(sizes) > limit:
+        sys.exit(f"nf_conntrack_max is {limit}: sizes must not exceed it")
+
+    ours = Server("ours", [args.exporter, "--web.listen-address=127.0.0.1:19372"],
+                  19372)
+    ours_all = Server("ours (all collectors)", [
+        args.exporter, "--web.listen-address=127.0.0.1:19373",
+        "--collector.flows", "--collector.flows.interval=2s",
+        "--collector.events", "--collector.netns"], 19373)
+    node = Server("node_exporter", [
+        args.node_exporter, "--web.listen-address=127.0.0.1:19374",
+        "--collector.disable-defaults", "--collector.conntrack"], 19374)
+    servers = [ours, ours_all, node]
+    try:
+        for s in (ours, node):
+            s.measure(50)
+        idle = {s.name: rss_mib(s.proc.pid) for s in servers}
+        rows, current = [], 0
+        for size in sizes:
+            fill_to(size, current)
+            current = size
+            deadline = time.time() + 30
+            while flows_total(ours_all) != size:  # a refresh saw the fill
+                if time.time() > deadline:
+                    sys.exit("the flows collector did not catch up")
+                time.sleep(0.5)
+            row = {"size": size}
+            for key, s in (("ours", ours), ("node", node), ("flows", ours_all)):
+                row[key] = s.measure(args.scrapes)
+            row["refresh"] = flows_refresh(args.flows_bench, args.repeats)
+            row["conntrack"] = timed(["conntrack", "-L"], args.repeats)
+            if os.path.exists("/proc/net/nf_conntrack"):
+                row["proc"] = timed(["cat", "/proc/net/nf_conntrack"], args.repeats)
+            rows.append(row)
+        busy = {s.name: rss_mib(s.proc.pid) for s in servers}
+    finally:
+        for s in servers:
+            s.stop()
+
+    print(f"\nscrapes per measurement: {args.scrapes}; latency in ms over one "
+          "keep-alive connection; CPU = server user+system time per scrape\n")
+    print(f"{'entries':>8} | {'ours p50/p99':>13} | {'node p50/p99':>13} | "
+          f"{'ours CPU':>8} | {'node CPU':>8} | {'CPU ratio':>9} | "
+          f"{'+flows p50/p99':>14}")
+    for r in rows:
+        o, n, f = r["ours"], r["node"], r["flows"]
+        print(f"{r['size']:>8} | {o['p50_ms']:6.3f}/{o['p99_ms']:6.3f} | "
+              f"{n['p50_ms']:6.3f}/{n['p99_ms']:6.3f} | {o['cpu_ms']:8.3f} | "
+              f"{n['cpu_ms']:8.3f} | {o['cpu_ms'] / n['cpu_ms']:9.2f} | "
+              f"{f['p50_ms']:6.3f}/{f['p99_ms']:6.3f}")
+    print(f"\n{'entries':>8} | {'flows refresh ms (user/sys)':>28} | "
+          f"{'conntrack -L ms (user/sys)':>27} | {'ratio':>5} | "
+          f"{'cat /proc/net/nf_conntrack ms':>29}")
+    for r in rows:
+        f, c = r["refresh"], r["conntrack"]
+        p = r.get("proc")
+        proc = f"{p['wall_ms']:8.1f} ({p['user_ms']:.0f}/{p['sys_ms']:.0f})" if p else "absent"
+        print(f"{r['size']:>8} | {f['wall_ms']:8.1f} ({f['user_ms']:5.1f}/{f['sys_ms']:6.1f}) "
+              f"     | {c['wall_ms']:8.1f} ({c['user_ms']:5.1f}/{c['sys_ms']:6.1f})     | "
+              f"{f['wall_ms'] / c['wall_ms']:5.2f} | {proc:>29}")
+    print("\nresident memory, MiB: " + ", ".join(
+        f"{name} idle {idle[name]:.1f}, at {sizes[-1]} entries {busy[name]:.1f}"
+        for name in idle))
+
+    checks = []
+    first, last = rows[0], rows[-1]
+    for r in rows:
+        checks.append((f"{r['size']}: ours p50 <= node_exporter p50",
+                       r["ours"]["p50_ms"] <= r["node"]["p50_ms"]))
+        checks.append((f"{r['size']}: ours CPU per scrape <= 1/4 of node_exporter's",
+                       r["ours"]["cpu_ms"] <= 0.25 * r["node"]["cpu_ms"]))
+        checks.append((f"{r['size']}: flows refresh <= 1/2 of conntrack -L",
+                       r["refresh"]["wall_ms"] <= 0.5 * r["conntrack"]["wall_ms"]))
+    for key, label in (("ours", "ours"), ("flows", "ours with flows on"),
+                       ("node", "node_exporter")):
+        grow = last[key]["p50_ms"] / first[key]["p50_ms"]
+        checks.append((f"{label}: p50 flat as the table grows "
+                       f"({first['size']} -> {last['size']}: x{grow:.2f}, at most x1.5)",
+                       grow <= 1.5))
+    checks.append(("resident memory of ours with all collectors at "
+                   f"{sizes[-1]} < node_exporter's",
+                   busy[ours_all.name] < busy[node.name]))
+    print()
+    for text, ok in checks:
+        print(("PASS " if ok else "FAIL ") + text)
+    failed = sum(not ok for _, ok in checks)
+    print(f"\n{len(checks) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

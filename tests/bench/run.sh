@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The benchmark, on demand (not part of the test suite): builds the exporter
+# in Release mode, installs node_exporter if it is missing, and runs
+# bench.py in a private network namespace that is always deleted.
+#
+# usage: sudo tests/bench/run.sh [bench.py flags, e.g. --scrapes 1000]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/tests/lib.sh"
+((EUID == 0)) || fail "needs root (a network namespace, conntrack -R)"
+[[ -e /proc/sys/net/netfilter/nf_conntrack_count ]] || fail "needs nf_conntrack"
+cd "$root"
+bash scripts/install-deps.sh test
+if ! command -v prometheus-node-exporter >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    prometheus-node-exporter >/dev/null
+fi
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DNFCE_BUILD_TESTS=ON >/dev/null
+cmake --build build-bench -j"$(nproc)" --target nf_conntrack_exporter flows_refresh_bench
+
+ns=nfce-bench-$$
+trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+# Scrapes are TCP on loopback: untracked, so a full table cannot drop them.
+ip netns exec "$ns" nft -f - <<'NFT'
+table inet nfce_bench {
+  chain raw_prerouting { type filter hook prerouting priority raw; meta l4proto tcp notrack; }
+  chain raw_output { type filter hook output priority raw; meta l4proto tcp notrack; }
+}
+NFT
+echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
+echo "node_exporter: $(prometheus-node-exporter --version 2>&1 | head -1)"
+ip netns exec "$ns" python3 tests/bench/bench.py \
+  --exporter build-bench/exporter/nf_conntrack_exporter \
+  --flows-bench build-bench/tests/bench/flows_refresh_bench "$@"
