@@ -144,6 +144,11 @@ def main():
 
     ours = Server("ours", [args.exporter, "--web.listen-address=127.0.0.1:19372"],
                   19372)
+    # The same with every sysctl read on every scrape: what a scrape costs
+    # when the timeouts' one-minute reuse does not apply.
+    ours_fresh = Server("ours (timeouts read every scrape)", [
+        args.exporter, "--web.listen-address=127.0.0.1:19375",
+        "--collector.timeouts.max-age=0s"], 19375)
     ours_all = Server("ours (all collectors)", [
         args.exporter, "--web.listen-address=127.0.0.1:19373",
         "--collector.flows", "--collector.flows.interval=2s",
@@ -151,7 +156,7 @@ def main():
     node = Server("node_exporter", [
         args.node_exporter, "--web.listen-address=127.0.0.1:19374",
         "--collector.disable-defaults", "--collector.conntrack"], 19374)
-    servers = [ours, ours_all, node]
+    servers = [ours, ours_fresh, ours_all, node]
     try:
         for s in (ours, node):
             s.measure(50)
@@ -166,7 +171,8 @@ def main():
                     sys.exit("the flows collector did not catch up")
                 time.sleep(0.5)
             row = {"size": size}
-            for key, s in (("ours", ours), ("node", node), ("flows", ours_all)):
+            for key, s in (("ours", ours), ("fresh", ours_fresh), ("node", node),
+                           ("flows", ours_all)):
                 row[key] = s.measure(args.scrapes)
             row["refresh"] = flows_refresh(args.flows_bench, args.repeats)
             row["conntrack"] = timed(["conntrack", "-L"], args.repeats)
@@ -182,13 +188,14 @@ def main():
           "keep-alive connection; CPU = server user+system time per scrape\n")
     print(f"{'entries':>8} | {'ours p50/p99':>13} | {'node p50/p99':>13} | "
           f"{'ours CPU':>8} | {'node CPU':>8} | {'CPU ratio':>9} | "
-          f"{'+flows p50/p99':>14}")
+          f"{'+flows p50/p99':>14} | {'no-reuse CPU':>12} | {'ratio':>5}")
     for r in rows:
-        o, n, f = r["ours"], r["node"], r["flows"]
+        o, n, f, x = r["ours"], r["node"], r["flows"], r["fresh"]
         print(f"{r['size']:>8} | {o['p50_ms']:6.3f}/{o['p99_ms']:6.3f} | "
               f"{n['p50_ms']:6.3f}/{n['p99_ms']:6.3f} | {o['cpu_ms']:8.3f} | "
               f"{n['cpu_ms']:8.3f} | {o['cpu_ms'] / n['cpu_ms']:9.2f} | "
-              f"{f['p50_ms']:6.3f}/{f['p99_ms']:6.3f}")
+              f"{f['p50_ms']:6.3f}/{f['p99_ms']:6.3f} | {x['cpu_ms']:12.3f} | "
+              f"{x['cpu_ms'] / n['cpu_ms']:5.2f}")
     print(f"\n{'entries':>8} | {'flows refresh ms (user/sys)':>28} | "
           f"{'conntrack -L ms (user/sys)':>27} | {'ratio':>5} | "
           f"{'cat /proc/net/nf_conntrack ms':>29}")
