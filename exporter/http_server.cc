@@ -57,6 +57,7 @@ std::string LandingPage(const Options& options) {
 class ReadOnlyHandler : public CivetHandler {
  public:
   explicit ReadOnlyHandler(std::string path) : path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
   bool handleGet(CivetServer*, mg_connection* conn) override {
     return Dispatch(conn, false);
   }
@@ -123,17 +124,21 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
   const prometheus::Collectable& metrics_;
 };
 
-class HttpServer::LandingHandler : public ReadOnlyHandler {
+// A fixed body: the landing page, and the probes' answers.
+class HttpServer::StaticHandler : public ReadOnlyHandler {
  public:
-  explicit LandingHandler(std::string page)
-      : ReadOnlyHandler("/"), page_(std::move(page)) {}
+  StaticHandler(std::string path, std::string content_type, std::string body)
+      : ReadOnlyHandler(std::move(path)),
+        content_type_(std::move(content_type)),
+        body_(std::move(body)) {}
 
  private:
   bool Serve(mg_connection* conn, bool head_only) override {
-    Respond(conn, 200, "OK", "text/html; charset=utf-8", page_, head_only);
+    Respond(conn, 200, "OK", content_type_, body_, head_only);
     return true;
   }
-  const std::string page_;
+  const std::string content_type_;
+  const std::string body_;
 };
 
 absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
@@ -187,7 +192,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->metrics_ =
       std::make_unique<MetricsHandler>(options.telemetry_path, metrics);
-  server->landing_ = std::make_unique<LandingHandler>(LandingPage(options));
+  constexpr char kText[] = "text/plain; charset=utf-8";
+  server->statics_.push_back(std::make_unique<StaticHandler>(
+      "/", "text/html; charset=utf-8", LandingPage(options)));
+  // Probes: the process answers HTTP (healthy), and serves metrics (ready:
+  // collectors run at scrape time, so there is nothing to wait for).
+  server->statics_.push_back(
+      std::make_unique<StaticHandler>("/-/healthy", kText, "Healthy\n"));
+  server->statics_.push_back(
+      std::make_unique<StaticHandler>("/-/ready", kText, "Ready\n"));
   try {
     server->server_ = std::make_unique<CivetServer>(civet_options);
   } catch (const CivetException& e) {
@@ -195,7 +208,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
         "cannot listen on ", options.listen_address, ": ", e.what()));
   }
   server->server_->addHandler(options.telemetry_path, server->metrics_.get());
-  server->server_->addHandler("/", server->landing_.get());
+  for (const auto& handler : server->statics_) {
+    server->server_->addHandler(handler->path(), handler.get());
+  }
   return server;
 }
 

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -19,8 +20,9 @@ struct Options;
 absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
                                                bool ipv6_supported);
 
-// Serves the landing page at / and the metrics at the telemetry path; other
-// paths get 404. Stops (and lets in-flight requests finish) when destroyed.
+// Serves the landing page at /, the metrics at the telemetry path, and the
+// probes /-/healthy and /-/ready; other paths get 404. Stops (and lets
+// in-flight requests finish) when destroyed.
 class HttpServer {
  public:
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
@@ -29,11 +31,11 @@ class HttpServer {
 
  private:
   class MetricsHandler;
-  class LandingHandler;
+  class StaticHandler;
   HttpServer() = default;
 
   std::unique_ptr<MetricsHandler> metrics_;
-  std::unique_ptr<LandingHandler> landing_;
+  std::vector<std::unique_ptr<StaticHandler>> statics_;
   std::unique_ptr<CivetServer> server_;
 };
 

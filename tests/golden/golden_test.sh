@@ -91,7 +91,9 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 http_ok=1
 curl -fsS "http://127.0.0.1:$port/" | grep -q 'href="/m"' || { echo "FAIL landing page does not link /m"; http_ok=0; }
 for check in "404 http://127.0.0.1:$port/metrics" "404 http://127.0.0.1:$port/m/x" \
-  "405 -X POST http://127.0.0.1:$port/m" "200 -I http://127.0.0.1:$port/m"; do
+  "405 -X POST http://127.0.0.1:$port/m" "200 -I http://127.0.0.1:$port/m" \
+  "200 http://127.0.0.1:$port/-/healthy" "200 http://127.0.0.1:$port/-/ready" \
+  "405 -X DELETE http://127.0.0.1:$port/-/ready"; do
   read -r want args <<<"$check"
   # shellcheck disable=SC2086
   got=$(code $args)
