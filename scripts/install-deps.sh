@@ -15,6 +15,8 @@ test_packages=(
   prometheus      # promtool, and the server for the alerting e2e test
   prometheus-alertmanager   # alertmanager and amtool
   python3         # the webhook receiver and the dashboard check
+  systemd         # systemd-analyze verify of the unit
+  dpkg-dev file   # cpack -G DEB (dpkg-shlibdeps)
   conntrack nftables iproute2 util-linux curl
 )
 

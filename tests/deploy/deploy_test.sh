@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Deployment artifacts, each checked by the real tool: systemd-analyze
+# verify for the unit, promtool check config for the Prometheus example,
+# cmake --install for the layout, and cpack's .deb inspected with dpkg-deb.
+#
+# usage: deploy_test.sh BUILD_DIR
+set -euo pipefail
+build=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+source "$here/../lib.sh"
+require_tools systemd-analyze promtool cpack dpkg-deb
+init_workspace
+cd "$root"
+
+echo "--- systemd unit"
+# verify needs ExecStart to exist: check a copy that points at this build.
+sed "s#/usr/bin/nf_conntrack_exporter#$build/exporter/nf_conntrack_exporter#" \
+  deploy/systemd/nf_conntrack_exporter.service >"$work/nf_conntrack_exporter.service"
+systemd-analyze verify "$work/nf_conntrack_exporter.service"
+for key in DynamicUser=yes NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
+  PrivateTmp=yes ProtectKernelModules=yes MemoryMax= \
+  'RestrictAddressFamilies=.*AF_NETLINK' 'AmbientCapabilities=CAP_DAC_READ_SEARCH CAP_NET_ADMIN$'; do
+  grep -qE "^$key" deploy/systemd/nf_conntrack_exporter.service || fail "unit lacks $key"
+done
+echo "ok   systemd-analyze verify, hardening present"
+
+echo "--- prometheus.yml"
+promtool check config deploy/prometheus/prometheus.yml >/dev/null
+echo "ok   promtool check config"
+
+echo "--- cmake --install"
+DESTDIR="$work/root" cmake --install "$build" >/dev/null
+for f in usr/bin/nf_conntrack_exporter usr/lib/systemd/system/nf_conntrack_exporter.service \
+  etc/default/nf_conntrack_exporter usr/share/nf-conntrack-exporter/prometheus/alerts.yml \
+  usr/share/nf-conntrack-exporter/alertmanager/alertmanager.yml \
+  usr/share/nf-conntrack-exporter/dashboards/nf-conntrack.json \
+  usr/share/doc/nf-conntrack-exporter/runbook.md; do
+  [[ -e "$work/root/$f" ]] || fail "cmake --install did not lay out /$f"
+done
+"$work/root/usr/bin/nf_conntrack_exporter" --version | grep -q 'nf_conntrack_exporter version' ||
+  fail "the installed binary does not run"
+echo "ok   binary, unit, defaults, rules, dashboard and docs in place"
+
+echo "--- .deb"
+cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/pkg" >/dev/null
+deb=$(ls "$work"/pkg/*.deb)
+contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
+for f in ./usr/bin/nf_conntrack_exporter ./usr/lib/systemd/system/nf_conntrack_exporter.service \
+  ./etc/default/nf_conntrack_exporter ./usr/share/nf-conntrack-exporter/prometheus/alerts.yml \
+  ./usr/share/nf-conntrack-exporter/dashboards/nf-conntrack.json; do
+  grep -qxF "$f" <<<"$contents" || fail "the .deb lacks $f"
+done
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libprometheus-cpp-core1.0 libcivetweb1 libmnl0 libabsl; do
+  grep -q "$lib" <<<"$depends" || fail "the .deb does not depend on $lib: $depends"
+done
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/default/nf_conntrack_exporter ||
+  fail "/etc/default/nf_conntrack_exporter is not a conffile"
+echo "ok   $(basename "$deb"): contents, Depends: $depends"
+echo "deploy: all checks passed"
