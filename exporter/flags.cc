@@ -41,6 +41,7 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
   std::string log_level = "info";
   std::string max_requests = "8";
   std::string timeouts_max_age = "1m";
+  std::string request_timeout = "10s";
   std::string flows_interval = "30s";
   std::string flows_budget = "10s";
   std::string flows_max_zones = "16";
@@ -53,6 +54,8 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
       {"web.listen-address", &o.listen_address},
       {"web.telemetry-path", &o.telemetry_path},
       {"web.max-requests", &max_requests},
+      {"web.request-timeout", &request_timeout},
+      {"web.config.file", &o.web_config_file},
       {"path.procfs", &o.paths.procfs},
       {"path.sysfs", &o.paths.sysfs},
       {"collector.stat.source", &stat_source},
@@ -158,6 +161,16 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
           "--", flag, " must be ", low, " to ", high, ", not \"", *text, "\""));
     }
   }
+  absl::Duration request_timeout_d;
+  if (!absl::ParseDuration(request_timeout, &request_timeout_d) ||
+      request_timeout_d < absl::Milliseconds(100) ||
+      request_timeout_d > absl::Minutes(10)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--web.request-timeout must be a duration from 100ms to 10m, not \"",
+        request_timeout, "\""));
+  }
+  o.request_timeout_ms =
+      static_cast<int>(absl::ToInt64Milliseconds(request_timeout_d));
   if (!absl::ParseDuration(timeouts_max_age, &o.timeouts_max_age) ||
       o.timeouts_max_age < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -206,7 +219,13 @@ std::string HelpText(const std::string& program) {
       "  --web.telemetry-path=\"/metrics\"\n"
       "      Path under which the metrics are served.\n"
       "  --web.max-requests=8\n"
-      "      Requests served in parallel (worker threads).\n\n"
+      "      Requests served in parallel (worker threads); more wait.\n"
+      "  --web.request-timeout=10s\n"
+      "      A client that sends or reads nothing for this long is cut off.\n"
+      "  --web.config.file=\"\"\n"
+      "      TLS, basic authentication and response headers, in the "
+      "Prometheus\n"
+      "      exporter-toolkit format. A bad file is refused at start.\n\n"
       "Paths:\n"
       "  --path.procfs=\"/proc\"   procfs mount point (e.g. /host/proc in a "
       "container).\n"

@@ -22,6 +22,8 @@ struct Options {
   std::string listen_address = kDefaultListenAddress;
   std::string telemetry_path = "/metrics";
   int max_requests = 8;
+  int request_timeout_ms = 10000;
+  std::string web_config_file;
   Paths paths;
   std::map<std::string, bool> collectors;  // every known name -> enabled
   StatOptions stat;

@@ -12,21 +12,31 @@
 #include "exporter/collector_registry.h"
 #include "exporter/flags.h"
 #include "exporter/log.h"
+#include "exporter/tls_context.h"
 #include "exporter/version.h"
 #include "prometheus/text_serializer.h"
 
 namespace nfce {
+
+// What every response shares: the configured headers, and who may ask.
+struct HttpServer::Policy {
+  std::string extra_headers;                 // "Name: value\r\n" lines
+  std::map<std::string, std::string> users;  // empty: no authentication
+  std::optional<WebConfig::Tls> tls;
+};
+
 namespace {
 
-void Respond(mg_connection* conn, int code, absl::string_view reason,
-             absl::string_view content_type, absl::string_view body,
-             bool head_only) {
+void Respond(mg_connection* conn, const std::string& extra_headers, int code,
+             absl::string_view reason, absl::string_view content_type,
+             absl::string_view body, bool head_only,
+             absl::string_view more_headers = "") {
   // One write for headers and body: two small writes on a kept-alive
   // connection meet Nagle's algorithm and the client's delayed ACK (40 ms).
   std::string response = absl::StrCat(
       "HTTP/1.1 ", code, " ", reason, "\r\nContent-Type: ", content_type,
-      "\r\nContent-Length: ", body.size(),
-      "\r\nCache-Control: no-store\r\n\r\n", head_only ? "" : body);
+      "\r\nContent-Length: ", body.size(), "\r\nCache-Control: no-store\r\n",
+      extra_headers, more_headers, "\r\n", head_only ? "" : body);
   mg_write(conn, response.data(), response.size());
 }
 
@@ -54,9 +64,11 @@ std::string LandingPage(const Options& options) {
 
 // Serves GET and HEAD of exactly one path (civetweb also hands a handler
 // the paths below its own: those get 404); every other method gets 405.
+// With basic_auth_users configured, every request needs credentials.
 class ReadOnlyHandler : public CivetHandler {
  public:
-  explicit ReadOnlyHandler(std::string path) : path_(std::move(path)) {}
+  ReadOnlyHandler(std::string path, const HttpServer::Policy* policy)
+      : path_(std::move(path)), policy_(policy) {}
   const std::string& path() const { return path_; }
   bool handleGet(CivetServer*, mg_connection* conn) override {
     return Dispatch(conn, false);
@@ -82,43 +94,71 @@ class ReadOnlyHandler : public CivetHandler {
 
  protected:
   virtual bool Serve(mg_connection* conn, bool head_only) = 0;
+  void Reply(mg_connection* conn, absl::string_view content_type,
+             absl::string_view body, bool head_only) {
+    Respond(conn, policy_->extra_headers, 200, "OK", content_type, body,
+            head_only);
+  }
 
  private:
   bool Dispatch(mg_connection* conn, bool head_only) {
+    if (!policy_->users.empty()) {
+      const char* auth = mg_get_header(conn, "Authorization");
+      if (auth == nullptr || !CheckBasicAuth(policy_->users, auth)) {
+        Respond(conn, policy_->extra_headers, 401, "Unauthorized",
+                "text/plain; charset=utf-8", "401 Unauthorized\n", head_only,
+                "WWW-Authenticate: Basic realm=\"nf_conntrack_exporter\"\r\n");
+        return true;
+      }
+    }
     if (mg_get_request_info(conn)->local_uri != path_) {
-      Respond(conn, 404, "Not Found", "text/plain; charset=utf-8",
-              "404 page not found\n", head_only);
+      Respond(conn, policy_->extra_headers, 404, "Not Found",
+              "text/plain; charset=utf-8", "404 page not found\n", head_only);
       return true;
     }
     return Serve(conn, head_only);
   }
 
-  static bool Refuse(mg_connection* conn) {
-    const char body[] = "405 method not allowed: use GET or HEAD\n";
-    mg_printf(conn,
-              "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\n"
-              "Content-Type: text/plain; charset=utf-8\r\n"
-              "Content-Length: %zu\r\n\r\n%s",
-              sizeof(body) - 1, body);
+  bool Refuse(mg_connection* conn) {
+    Respond(conn, policy_->extra_headers, 405, "Method Not Allowed",
+            "text/plain; charset=utf-8",
+            "405 method not allowed: use GET or HEAD\n", false,
+            "Allow: GET, HEAD\r\n");
     return true;
   }
 
   const std::string path_;
+  const HttpServer::Policy* policy_;
 };
+
+// civetweb calls this with its SSL_CTX; CivetServer passes itself as
+// user_data and keeps our Policy as its user context.
+int InitSsl(void* ssl_ctx, void* user_data) {
+  const auto* policy = static_cast<const HttpServer::Policy*>(
+      static_cast<CivetServer*>(user_data)->getUserContext());
+  absl::Status s =
+      TlsContext::Configure(*policy->tls, static_cast<ssl_ctx_st*>(ssl_ctx));
+  if (!s.ok()) {
+    Log(LogLevel::kError, "TLS setup failed", {{"err", s.message()}});
+    return -1;
+  }
+  return 1;  // the certificate is set up
+}
 
 }  // namespace
 
 class HttpServer::MetricsHandler : public ReadOnlyHandler {
  public:
-  MetricsHandler(std::string path, const prometheus::Collectable& metrics)
-      : ReadOnlyHandler(std::move(path)), metrics_(metrics) {}
+  MetricsHandler(std::string path, const Policy* policy,
+                 const prometheus::Collectable& metrics)
+      : ReadOnlyHandler(std::move(path), policy), metrics_(metrics) {}
 
  private:
   bool Serve(mg_connection* conn, bool head_only) override {
     std::ostringstream body;
     prometheus::TextSerializer().Serialize(body, metrics_.Collect());
-    Respond(conn, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
-            body.str(), head_only);
+    Reply(conn, "text/plain; version=0.0.4; charset=utf-8", body.str(),
+          head_only);
     return true;
   }
   const prometheus::Collectable& metrics_;
@@ -127,14 +167,15 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
 // A fixed body: the landing page, and the probes' answers.
 class HttpServer::StaticHandler : public ReadOnlyHandler {
  public:
-  StaticHandler(std::string path, std::string content_type, std::string body)
-      : ReadOnlyHandler(std::move(path)),
+  StaticHandler(std::string path, const Policy* policy,
+                std::string content_type, std::string body)
+      : ReadOnlyHandler(std::move(path), policy),
         content_type_(std::move(content_type)),
         body_(std::move(body)) {}
 
  private:
   bool Serve(mg_connection* conn, bool head_only) override {
-    Respond(conn, 200, "OK", content_type_, body_, head_only);
+    Reply(conn, content_type_, body_, head_only);
     return true;
   }
   const std::string content_type_;
@@ -173,36 +214,62 @@ absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    const Options& options, const prometheus::Collectable& metrics) {
+    const Options& options, const WebConfig& web,
+    const prometheus::Collectable& metrics) {
   absl::StatusOr<std::string> port = CivetListeningPort(
       options.listen_address, mg_check_feature(MG_FEATURES_IPV6) != 0);
   if (!port.ok()) return port.status();
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  server->policy_ = std::make_unique<Policy>();
+  Policy& policy = *server->policy_;
+  for (const auto& [name, value] : web.headers) {
+    absl::StrAppend(&policy.extra_headers, name, ": ", value, "\r\n");
+  }
+  policy.users = web.basic_auth_users;
+  policy.tls = web.tls;
+
   std::vector<std::string> civet_options = {
+      // An "s" makes the port TLS-only: plain HTTP to it fails.
       "listening_ports",
-      *port,
+      web.tls ? absl::StrCat(*port, "s") : *port,
       "num_threads",
       absl::StrCat(options.max_requests),
       // Prometheus reuses its scrape connection: once the table is full, a
       // new connection to the exporter would be dropped like any other.
       "enable_keep_alive",
       "yes",
+      // A client that sends nothing, or reads nothing, is cut off.
       "request_timeout_ms",
-      "30000",
+      absl::StrCat(options.request_timeout_ms),
+      "tcp_nodelay",
+      "1",
   };
-  std::unique_ptr<HttpServer> server(new HttpServer());
-  server->metrics_ =
-      std::make_unique<MetricsHandler>(options.telemetry_path, metrics);
+  CivetCallbacks callbacks;
+  if (web.tls) {
+    if (mg_check_feature(MG_FEATURES_TLS) == 0) {
+      return absl::FailedPreconditionError(
+          "tls_server_config: this civetweb has no TLS support");
+    }
+    callbacks.init_ssl = InitSsl;
+    // civetweb loads its TLS library only when a certificate is named; the
+    // callback then sets up the context itself (see InitSsl).
+    civet_options.insert(civet_options.end(),
+                         {"ssl_certificate", web.tls->cert_file});
+  }
+  server->metrics_ = std::make_unique<MetricsHandler>(options.telemetry_path,
+                                                      &policy, metrics);
   constexpr char kText[] = "text/plain; charset=utf-8";
   server->statics_.push_back(std::make_unique<StaticHandler>(
-      "/", "text/html; charset=utf-8", LandingPage(options)));
+      "/", &policy, "text/html; charset=utf-8", LandingPage(options)));
   // Probes: the process answers HTTP (healthy), and serves metrics (ready:
   // collectors run at scrape time, so there is nothing to wait for).
+  server->statics_.push_back(std::make_unique<StaticHandler>(
+      "/-/healthy", &policy, kText, "Healthy\n"));
   server->statics_.push_back(
-      std::make_unique<StaticHandler>("/-/healthy", kText, "Healthy\n"));
-  server->statics_.push_back(
-      std::make_unique<StaticHandler>("/-/ready", kText, "Ready\n"));
+      std::make_unique<StaticHandler>("/-/ready", &policy, kText, "Ready\n"));
   try {
-    server->server_ = std::make_unique<CivetServer>(civet_options);
+    server->server_ =
+        std::make_unique<CivetServer>(civet_options, &callbacks, &policy);
   } catch (const CivetException& e) {
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on ", options.listen_address, ": ", e.what()));

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "exporter/web_config.h"
 #include "prometheus/collectable.h"
 
 class CivetServer;
@@ -26,14 +27,18 @@ absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
 class HttpServer {
  public:
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
-      const Options& options, const prometheus::Collectable& metrics);
+      const Options& options, const WebConfig& web,
+      const prometheus::Collectable& metrics);
   ~HttpServer();
+
+  struct Policy;
 
  private:
   class MetricsHandler;
   class StaticHandler;
   HttpServer() = default;
 
+  std::unique_ptr<Policy> policy_;
   std::unique_ptr<MetricsHandler> metrics_;
   std::vector<std::unique_ptr<StaticHandler>> statics_;
   std::unique_ptr<CivetServer> server_;

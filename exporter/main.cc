@@ -13,6 +13,7 @@
 #include "exporter/log.h"
 #include "exporter/scraper.h"
 #include "exporter/version.h"
+#include "exporter/web_config.h"
 
 int main(int argc, char** argv) {
   using nfce::Log;
@@ -48,15 +49,28 @@ int main(int argc, char** argv) {
   for (const auto& [name, on] : options->collectors) {
     if (on) absl::StrAppend(&enabled, enabled.empty() ? "" : ",", name);
   }
+  nfce::WebConfig web;
+  if (!options->web_config_file.empty()) {
+    absl::StatusOr<nfce::WebConfig> loaded =
+        nfce::LoadWebConfig(options->web_config_file);
+    if (!loaded.ok()) {
+      Log(LogLevel::kError, "refusing the web config",
+          {{"err", loaded.status().message()}});
+      return 1;
+    }
+    web = *std::move(loaded);
+  }
   nfce::Scraper scraper(options->paths, nfce::BuildCollectors(*options));
   absl::StatusOr<std::unique_ptr<nfce::HttpServer>> server =
-      nfce::HttpServer::Start(*options, scraper);
+      nfce::HttpServer::Start(*options, web, scraper);
   if (!server.ok()) {
     Log(LogLevel::kError, "cannot start", {{"err", server.status().message()}});
     return 1;
   }
   Log(LogLevel::kInfo, "listening",
       {{"address", options->listen_address},
+       {"tls", web.tls ? "on" : "off"},
+       {"basic_auth", web.basic_auth_users.empty() ? "off" : "on"},
        {"telemetry_path", options->telemetry_path},
        {"collectors", enabled},
        {"version", nfce::kVersion}});

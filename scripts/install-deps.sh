@@ -8,7 +8,7 @@ set -euo pipefail
 build_packages=(
   g++ cmake make pkg-config git
   prometheus-cpp-dev libcivetweb-dev
-  libabsl-dev libmnl-dev
+  libabsl-dev libmnl-dev libyaml-cpp-dev libssl-dev libcrypt-dev
 )
 test_packages=(
   libgtest-dev
@@ -17,7 +17,7 @@ test_packages=(
   python3         # the webhook receiver and the dashboard check
   systemd         # systemd-analyze verify of the unit
   dpkg-dev file   # cpack -G DEB (dpkg-shlibdeps)
-  conntrack nftables iproute2 util-linux curl
+  conntrack nftables iproute2 util-linux curl openssl
 )
 
 case "${1:-build}" in

@@ -40,6 +40,9 @@ for f in usr/bin/nf_conntrack_exporter usr/lib/systemd/system/nf_conntrack_expor
 done
 "$work/root/usr/bin/nf_conntrack_exporter" --version | grep -q 'nf_conntrack_exporter version' ||
   fail "the installed binary does not run"
+# It must find its TLS compatibility libraries next to it, not the system's.
+ldd "$work/root/usr/bin/nf_conntrack_exporter" | grep -q "libssl.so => $work/root/usr/.*/nf-conntrack-exporter/libssl.so" ||
+  fail "the installed binary does not load its TLS compatibility library"
 echo "ok   binary, unit, defaults, rules, dashboard and docs in place"
 
 echo "--- .deb"
@@ -52,7 +55,9 @@ for f in ./usr/bin/nf_conntrack_exporter ./usr/lib/systemd/system/nf_conntrack_e
   grep -qxF "$f" <<<"$contents" || fail "the .deb lacks $f"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libprometheus-cpp-core1.0 libcivetweb1 libmnl0 libabsl; do
+grep -q "usr/lib/.*/nf-conntrack-exporter/libssl.so" <<<"$contents" ||
+  fail "the .deb lacks the TLS compatibility library"
+for lib in libprometheus-cpp-core1.0 libcivetweb1 libmnl0 libabsl libssl3 libyaml-cpp; do
   grep -q "$lib" <<<"$depends" || fail "the .deb does not depend on $lib: $depends"
 done
 dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/default/nf_conntrack_exporter ||

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The exporter's web security against real clients: TLS with a generated
+# certificate (plain HTTP and TLS 1.1 refused on that port), client
+# certificates, basic auth (401 and no metrics without the right password),
+# configured headers, 404/405, bad configs refused at start, and a silent
+# client cut off by the request timeout while scrapes go on.
+#
+# usage: security_test.sh EXPORTER
+set -euo pipefail
+exporter=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib.sh"
+require_tools openssl curl python3 ss
+init_workspace
+cd "$work"
+
+step() { echo "--- $*"; }
+expect_code() {  # expect_code WANT CURL_ARGS...
+  local want=$1 got
+  shift
+  got=$(curl -s -o "$work/body" -w '%{http_code}' --max-time 10 "$@" || true)
+  [[ "$got" == "$want" ]] || fail "curl $*: HTTP $got, want $want"
+  echo "ok   $want for curl $*"
+}
+start() {  # start LOG FLAGS...: runs the exporter, waits for its port
+  local log=$1
+  shift
+  port=$(free_port)
+  "$exporter" --web.listen-address="127.0.0.1:$port" "$@" 2>"$log" &
+  pids+=($!)
+  local deadline=$((SECONDS + 10))
+  until ss -Htln "sport = :$port" | grep -q .; do
+    ((SECONDS < deadline)) || { cat "$log"; fail "exporter did not listen"; }
+    sleep 0.1
+  done
+}
+stop() { kill "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'; }
+
+# A CA, a server certificate for 127.0.0.1 and a client certificate.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+  -subj /CN=test-ca 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+  -subj /CN=127.0.0.1 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
+openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+  -out server.crt -days 2 -extfile san.ext 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr \
+  -subj /CN=prometheus 2>/dev/null
+openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+  -out client.crt -days 2 2>/dev/null
+hash=$(python3 -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))' 2>/dev/null)
+[[ "$hash" == '$2'* ]] || fail "could not make a bcrypt hash"
+
+step "TLS and basic auth"
+cat >web.yml <<YAML
+tls_server_config:
+  cert_file: server.crt
+  key_file: server.key
+basic_auth_users:
+  alice: '$hash'
+http_server_config:
+  headers:
+    X-Frame-Options: deny
+    X-Content-Type-Options: nosniff
+YAML
+start "$work/tls.log" --web.config.file="$work/web.yml"
+url=https://127.0.0.1:$port
+expect_code 401 --cacert ca.crt "$url/metrics"
+grep -q nf_conntrack "$work/body" && fail "a 401 body holds metrics"
+expect_code 401 --cacert ca.crt -u alice:wrong "$url/metrics"
+grep -q nf_conntrack "$work/body" && fail "a 401 body holds metrics"
+expect_code 401 --cacert ca.crt -u mallory:s3cret "$url/metrics"
+expect_code 200 --cacert ca.crt -u alice:s3cret "$url/metrics"
+grep -q '^nf_conntrack_exporter_build_info' "$work/body" || fail "no metrics with the right password"
+headers=$(curl -s -D - -o /dev/null --cacert ca.crt -u alice:s3cret "$url/metrics")
+grep -qi '^X-Frame-Options: deny' <<<"$headers" || fail "configured header missing"
+grep -qi '^X-Content-Type-Options: nosniff' <<<"$headers" || fail "configured header missing"
+echo "ok   configured headers sent"
+expect_code 404 --cacert ca.crt -u alice:s3cret "$url/nope"
+expect_code 405 --cacert ca.crt -u alice:s3cret -X POST "$url/metrics"
+expect_code 200 --cacert ca.crt -u alice:s3cret --tlsv1.2 --tls-max 1.2 "$url/-/healthy"
+expect_code 200 --cacert ca.crt -u alice:s3cret --tlsv1.3 "$url/-/ready"
+expect_code 000 --cacert ca.crt -u alice:s3cret --tlsv1.1 --tls-max 1.1 "$url/-/healthy"
+expect_code 000 "http://127.0.0.1:$port/metrics"
+stop
+
+step "client certificates"
+cat >mtls.yml <<YAML
+tls_server_config:
+  cert_file: server.crt
+  key_file: server.key
+  client_auth_type: RequireAndVerifyClientCert
+  client_ca_file: ca.crt
+YAML
+start "$work/mtls.log" --web.config.file="$work/mtls.yml"
+url=https://127.0.0.1:$port
+expect_code 000 --cacert ca.crt "$url/metrics"
+expect_code 200 --cacert ca.crt --cert client.crt --key client.key "$url/metrics"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.crt -days 2 \
+  -subj /CN=stranger 2>/dev/null
+expect_code 000 --cacert ca.crt --cert other.crt --key other.key "$url/metrics"
+stop
+
+step "bad configs are refused at start"
+refuse() {  # refuse NAME YAML MESSAGE
+  printf '%s\n' "$2" >"$1.yml"
+  if "$exporter" --web.listen-address=127.0.0.1:0 --web.config.file="$work/$1.yml" \
+    2>"$work/$1.log"; then
+    fail "$1: the exporter started with a bad config"
+  fi
+  grep -qF -- "$3" "$work/$1.log" || { cat "$work/$1.log"; fail "$1: no message saying: $3"; }
+  echo "ok   $1 refused: $3"
+}
+refuse missing-cert "tls_server_config: {cert_file: /no/such.crt, key_file: server.key}" "/no/such.crt"
+refuse wrong-key "tls_server_config: {cert_file: server.crt, key_file: client.key}" "key values mismatch"
+refuse plain-password "basic_auth_users: {bob: hunter2}" "not a bcrypt hash"
+refuse old-tls "tls_server_config: {cert_file: server.crt, key_file: server.key, min_version: TLS10}" "min_version"
+refuse typo "basic_auth_user: {}" 'unknown key \"basic_auth_user\"'
+refuse not-yaml "tls_server_config: [" "web config"
+
+step "a silent client is cut off; scrapes go on"
+start "$work/slow.log" --web.request-timeout=1s --web.max-requests=2
+python3 - "$port" <<'PY'
+import socket, sys, time, urllib.request
+port = int(sys.argv[1])
+silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+time.sleep(0.3)
+# Both workers hold a silent client; the next scrape waits, then succeeds
+# once the timeout frees them.
+t = time.time()
+body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()
+assert b"nf_conntrack_exporter_build_info" in body, "scrape failed"
+print(f"ok   scrape served after {time.time() - t:.2f} s with two silent clients")
+for s in silent:
+    s.settimeout(5)
+    t = time.time()
+    assert s.recv(1) == b"", "silent client not closed"
+    assert time.time() - t < 5
+print("ok   silent clients were disconnected by the request timeout")
+PY
+stop
+
+echo "security: all checks passed"
