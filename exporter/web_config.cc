@@ -191,9 +191,12 @@ bool CheckBasicAuth(const std::map<std::string, std::string>& users,
   auto it = users.find(decoded.substr(0, colon));
   if (it == users.end()) return false;
   std::string password = decoded.substr(colon + 1);
-  crypt_data data{};
-  const char* hashed = crypt_r(password.c_str(), it->second.c_str(), &data);
-  if (hashed == nullptr || hashed[0] == '*') return false;
+  // crypt_data is 32 KiB: on the heap, not on a web worker's small stack.
+  // crypt_rn (libxcrypt) returns null on failure instead of a "*" string.
+  auto data = std::make_unique<crypt_data>();
+  const char* hashed = crypt_rn(password.c_str(), it->second.c_str(),
+                                data.get(), sizeof(crypt_data));
+  if (hashed == nullptr) return false;
   // Compare every byte: the time must not tell how much of a guess matched.
   const std::string& want = it->second;
   if (std::strlen(hashed) != want.size()) return false;

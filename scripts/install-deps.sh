@@ -17,6 +17,7 @@ test_packages=(
   python3         # the webhook receiver and the dashboard check
   systemd         # systemd-analyze verify of the unit
   dpkg-dev file   # cpack -G DEB (dpkg-shlibdeps)
+  clang libclang-rt-14-dev llvm   # sanitizer build, libFuzzer, symbolizer
   conntrack nftables iproute2 util-linux curl openssl
 )
 

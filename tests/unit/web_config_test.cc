@@ -2,6 +2,8 @@
 
 #include <crypt.h>
 
+#include <memory>
+
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 
@@ -87,11 +89,13 @@ TEST(LoadWebConfig, RefusesCertificatesThatDoNotLoad) {
 }
 
 std::string Bcrypt(const char* password) {
-  crypt_data data{};
+  auto data = std::make_unique<crypt_data>();
   char salt[CRYPT_GENSALT_OUTPUT_SIZE];
   EXPECT_NE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt, sizeof(salt)),
             nullptr);
-  return crypt_r(password, salt, &data);
+  const char* hash = crypt_rn(password, salt, data.get(), sizeof(crypt_data));
+  EXPECT_NE(hash, nullptr);
+  return hash ? hash : "";
 }
 
 std::string Basic(const std::string& credentials) {

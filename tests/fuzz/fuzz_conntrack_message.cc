@@ -1,0 +1,23 @@
+// libFuzzer target: ctnetlink conntrack messages (dump answers and events),
+// parsed by a hand-written attribute walk.
+#include <linux/netlink.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "collectors/flow_parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < sizeof(nlmsghdr)) return 0;
+  // The kernel never sends a message longer than what was received: the
+  // receive path (mnl_cb_run) checks nlmsg_len against the buffer first.
+  std::vector<uint8_t> buf(data, data + size);
+  nlmsghdr hdr;
+  std::memcpy(&hdr, buf.data(), sizeof(hdr));
+  if (hdr.nlmsg_len > size) hdr.nlmsg_len = static_cast<uint32_t>(size);
+  std::memcpy(buf.data(), &hdr, sizeof(hdr));
+  (void)nfce::ParseConntrackMessage(reinterpret_cast<const nlmsghdr*>(buf.data()));
+  return 0;
+}

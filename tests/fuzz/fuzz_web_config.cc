@@ -1,0 +1,11 @@
+// libFuzzer target: --web.config.file parser.
+#include <cstddef>
+#include <cstdint>
+
+#include "exporter/web_config.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  (void)nfce::ParseWebConfig(
+      absl::string_view(reinterpret_cast<const char*>(data), size), "/etc");
+  return 0;
+}
