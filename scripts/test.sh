@@ -22,7 +22,7 @@ echo "=== clang, ASan + UBSan"
 CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DNFCE_SANITIZE=ON -DNFCE_FUZZ=ON -DNFCE_BUILD_TESTS=ON >/dev/null
 cmake --build build-asan -j"$jobs"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 (cd build-asan && ctest --output-on-failure --timeout 900)
 
