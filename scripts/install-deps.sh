@@ -14,7 +14,7 @@ test_packages=(
   libgtest-dev
   prometheus      # promtool, and the server for the alerting e2e test
   prometheus-alertmanager   # alertmanager and amtool
-  python3         # the webhook receiver and the dashboard check
+  python3 python3-yaml   # webhook receiver, dashboard and manifest checks
   systemd         # systemd-analyze verify of the unit
   dpkg-dev file   # cpack -G DEB (dpkg-shlibdeps)
   clang libclang-rt-14-dev llvm   # sanitizer build, libFuzzer, symbolizer

@@ -9,7 +9,7 @@ build=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 source "$here/../lib.sh"
-require_tools systemd-analyze promtool cpack dpkg-deb
+require_tools systemd-analyze promtool cpack dpkg-deb python3
 init_workspace
 cd "$root"
 
@@ -28,6 +28,9 @@ echo "ok   systemd-analyze verify, hardening present"
 echo "--- prometheus.yml"
 promtool check config deploy/prometheus/prometheus.yml >/dev/null
 echo "ok   promtool check config"
+
+echo "--- kubernetes"
+python3 "$here/check_kubernetes.py" "$build/exporter/nf_conntrack_exporter"
 
 echo "--- cmake --install"
 DESTDIR="$work/root" cmake --install "$build" >/dev/null

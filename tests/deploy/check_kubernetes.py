@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Checks deploy/kubernetes/: every manifest is valid YAML of the right kind,
+the pieces select each other, the DaemonSet is least-privilege with probes
+and resource limits, its flags are ones the exporter accepts, and the
+PrometheusRule carries exactly the groups of deploy/prometheus/alerts.yml.
+
+usage: check_kubernetes.py EXPORTER            (check)
+       check_kubernetes.py --write-rule        (regenerate prometheusrule.yaml)
+"""
+import pathlib
+import subprocess
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy/kubernetes"
+RULES = ROOT / "deploy/prometheus/alerts.yml"
+KINDS = {"daemonset.yaml": ("apps/v1", "DaemonSet"),
+         "service.yaml": ("v1", "Service"),
+         "servicemonitor.yaml": ("monitoring.coreos.com/v1", "ServiceMonitor"),
+         "prometheusrule.yaml": ("monitoring.coreos.com/v1", "PrometheusRule")}
+
+
+def prometheus_rule():
+    groups = yaml.safe_load(RULES.read_text())["groups"]
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+            "metadata": {"name": "nf-conntrack-exporter", "namespace": "monitoring",
+                         "labels": {"app.kubernetes.io/name": "nf-conntrack-exporter"}},
+            "spec": {"groups": groups}}
+
+
+def fail(msg):
+    print("FAIL", msg)
+    sys.exit(1)
+
+
+def main():
+    if sys.argv[1:] == ["--write-rule"]:
+        header = ("# Generated from deploy/prometheus/alerts.yml by\n"
+                  "#   python3 tests/deploy/check_kubernetes.py --write-rule\n")
+        (K8S / "prometheusrule.yaml").write_text(
+            header + yaml.safe_dump(prometheus_rule(), sort_keys=False, width=1000))
+        return
+    exporter = sys.argv[1]
+    docs = {}
+    for name, (api, kind) in KINDS.items():
+        doc = yaml.safe_load((K8S / name).read_text())
+        if doc.get("apiVersion") != api or doc.get("kind") != kind:
+            fail(f"{name}: want {api} {kind}, got {doc.get('apiVersion')} {doc.get('kind')}")
+        if not doc.get("metadata", {}).get("name"):
+            fail(f"{name}: no metadata.name")
+        docs[kind] = doc
+        print(f"ok   {name}: {api} {kind}")
+
+    ds = docs["DaemonSet"]
+    pod_labels = ds["spec"]["template"]["metadata"]["labels"]
+    if ds["spec"]["selector"]["matchLabels"].items() - pod_labels.items():
+        fail("DaemonSet selector does not match its pod labels")
+    pod = ds["spec"]["template"]["spec"]
+    if pod.get("hostNetwork") is not True:
+        fail("DaemonSet must use hostNetwork to see the node's table")
+    if pod.get("hostPID"):
+        fail("hostPID must stay off unless the netns collector is on")
+    (c,) = pod["containers"]
+    sc = c["securityContext"]
+    if sc.get("allowPrivilegeEscalation") is not False or not sc.get("readOnlyRootFilesystem"):
+        fail("container must forbid privilege escalation and write nothing")
+    if sc["capabilities"].get("drop") != ["ALL"] or \
+            not set(sc["capabilities"].get("add", [])) <= {"NET_ADMIN", "DAC_READ_SEARCH"}:
+        fail(f"capabilities must drop ALL and add at most NET_ADMIN, DAC_READ_SEARCH: {sc['capabilities']}")
+    for kind in ("requests", "limits"):
+        if not {"cpu", "memory"} <= set(c["resources"].get(kind, {})):
+            fail(f"container needs cpu and memory {kind}")
+    if c["livenessProbe"]["httpGet"]["path"] != "/-/healthy" or \
+            c["readinessProbe"]["httpGet"]["path"] != "/-/ready":
+        fail("probes must use /-/healthy and /-/ready")
+    r = subprocess.run([exporter, *c["args"], "--version"], capture_output=True, text=True)
+    if r.returncode != 0:
+        fail(f"the exporter refuses the DaemonSet's args {c['args']}: {r.stderr.strip()}")
+    print("ok   DaemonSet: hostNetwork, no hostPID, caps drop ALL, probes, limits, args accepted")
+
+    svc = docs["Service"]
+    if svc["spec"]["selector"].items() - pod_labels.items():
+        fail("Service selector does not match the DaemonSet's pods")
+    if [p["name"] for p in svc["spec"]["ports"]] != ["metrics"]:
+        fail("Service must expose the metrics port")
+    sm = docs["ServiceMonitor"]
+    if sm["spec"]["selector"]["matchLabels"].items() - svc["metadata"]["labels"].items():
+        fail("ServiceMonitor selector does not match the Service")
+    if sm["spec"]["endpoints"][0]["port"] != "metrics":
+        fail("ServiceMonitor must scrape the metrics port")
+    print("ok   Service and ServiceMonitor select the exporter")
+
+    if docs["PrometheusRule"]["spec"] != prometheus_rule()["spec"]:
+        fail("prometheusrule.yaml differs from deploy/prometheus/alerts.yml "
+             "(regenerate: python3 tests/deploy/check_kubernetes.py --write-rule)")
+    print("ok   PrometheusRule carries exactly the rules of alerts.yml")
+
+
+if __name__ == "__main__":
+    main()
