@@ -1,6 +1,7 @@
 #include "exporter/http_server.h"
 
 #include <CivetServer.h>
+#include <zlib.h>
 
 #include <sstream>
 #include <vector>
@@ -95,9 +96,10 @@ class ReadOnlyHandler : public CivetHandler {
  protected:
   virtual bool Serve(mg_connection* conn, bool head_only) = 0;
   void Reply(mg_connection* conn, absl::string_view content_type,
-             absl::string_view body, bool head_only) {
+             absl::string_view body, bool head_only,
+             absl::string_view more_headers = "") {
     Respond(conn, policy_->extra_headers, 200, "OK", content_type, body,
-            head_only);
+            head_only, more_headers);
   }
 
  private:
@@ -131,6 +133,27 @@ class ReadOnlyHandler : public CivetHandler {
   const HttpServer::Policy* policy_;
 };
 
+// The body in gzip format, for clients that ask for it (Prometheus does).
+absl::StatusOr<std::string> Gzip(absl::string_view in) {
+  z_stream zs{};
+  // 15 + 16: a gzip wrapper; level 1: metrics compress well even so, and
+  // the CPU of a scrape matters more than a few hundred bytes.
+  if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
+    return absl::InternalError("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&zs, in.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) return absl::InternalError("deflate failed");
+  return out;
+}
+
 // civetweb calls this with its SSL_CTX; CivetServer passes itself as
 // user_data and keeps our Policy as its user context.
 int InitSsl(void* ssl_ctx, void* user_data) {
@@ -157,8 +180,16 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
   bool Serve(mg_connection* conn, bool head_only) override {
     std::ostringstream body;
     prometheus::TextSerializer().Serialize(body, metrics_.Collect());
+    const char* accept = mg_get_header(conn, "Accept-Encoding");
+    if (accept != nullptr && absl::StrContains(accept, "gzip")) {
+      if (absl::StatusOr<std::string> gz = Gzip(body.str()); gz.ok()) {
+        Reply(conn, "text/plain; version=0.0.4; charset=utf-8", *gz, head_only,
+              "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+        return true;
+      }
+    }
     Reply(conn, "text/plain; version=0.0.4; charset=utf-8", body.str(),
-          head_only);
+          head_only, "Vary: Accept-Encoding\r\n");
     return true;
   }
   const prometheus::Collectable& metrics_;

@@ -8,7 +8,7 @@ set -euo pipefail
 build_packages=(
   g++ cmake make pkg-config git
   prometheus-cpp-dev libcivetweb-dev
-  libabsl-dev libmnl-dev libyaml-cpp-dev libssl-dev libcrypt-dev
+  libabsl-dev libmnl-dev libyaml-cpp-dev libssl-dev libcrypt-dev zlib1g-dev
 )
 test_packages=(
   libgtest-dev

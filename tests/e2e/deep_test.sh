@@ -132,4 +132,19 @@ for fill in 100 200 300; do
 done
 expect_eq 'success{netns}' "$(value 'nf_conntrack_scrape_collector_success{collector="netns"}' "$netns_metrics")" 1
 
+step "netns: namespaces that vanish during scrapes"
+failures=0
+for round in $(seq 1 20); do
+  gone=nfce-gone-$round-$$
+  extra_ns+=("$gone")
+  ip netns add "$gone"
+  (sleep 0.0$((RANDOM % 10)); ip netns del "$gone" 2>/dev/null || true) &
+  out=$(curl -fsS --max-time 10 "http://127.0.0.1:$host_port/metrics") || { failures=$((failures + 1)); continue; }
+  grep -q '^nf_conntrack_scrape_collector_success{collector="netns"} 1' <<<"$out" ||
+    failures=$((failures + 1))
+  wait $!
+done
+((failures == 0)) || fail "$failures of 20 scrapes failed while namespaces vanished"
+echo "ok   20 scrapes served with success{netns} 1 while namespaces vanished"
+
 echo "deep e2e: all checks passed"

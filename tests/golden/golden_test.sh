@@ -99,6 +99,13 @@ for check in "404 http://127.0.0.1:$port/metrics" "404 http://127.0.0.1:$port/m/
   got=$(code $args)
   [[ "$got" == "$want" ]] || { echo "FAIL $args: HTTP $got, want $want"; http_ok=0; }
 done
+# gzip when asked (Prometheus asks), the same metrics once unpacked.
+gz_headers=$(curl -s -D - -o "$work/gz.body" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/m")
+grep -qi '^Content-Encoding: gzip' <<<"$gz_headers" || { echo "FAIL no gzip when asked"; http_ok=0; }
+gzip -dc "$work/gz.body" | grep -q '^nf_conntrack_exporter_build_info' ||
+  { echo "FAIL gzip body does not unpack to metrics"; http_ok=0; }
+curl -s -D - -o /dev/null "http://127.0.0.1:$port/m" | grep -qi '^Content-Encoding' &&
+  { echo "FAIL gzip without being asked"; http_ok=0; }
 kill -TERM "$pid"
 deadline=$((SECONDS + 10))
 while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
