@@ -3,6 +3,7 @@
 #include <CivetServer.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <sstream>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "exporter/collector_registry.h"
 #include "exporter/flags.h"
 #include "exporter/log.h"
@@ -21,6 +23,9 @@ namespace nfce {
 
 // What every response shares: the configured headers, and who may ask.
 struct HttpServer::Policy {
+  // Requests being served: shutdown waits for them, since civetweb drops
+  // every response once it is told to stop.
+  std::atomic<int> in_flight{0};
   std::string extra_headers;                 // "Name: value\r\n" lines
   std::map<std::string, std::string> users;  // empty: no authentication
   std::optional<WebConfig::Tls> tls;
@@ -68,7 +73,7 @@ std::string LandingPage(const Options& options) {
 // With basic_auth_users configured, every request needs credentials.
 class ReadOnlyHandler : public CivetHandler {
  public:
-  ReadOnlyHandler(std::string path, const HttpServer::Policy* policy)
+  ReadOnlyHandler(std::string path, HttpServer::Policy* policy)
       : path_(std::move(path)), policy_(policy) {}
   const std::string& path() const { return path_; }
   bool handleGet(CivetServer*, mg_connection* conn) override {
@@ -104,6 +109,11 @@ class ReadOnlyHandler : public CivetHandler {
 
  private:
   bool Dispatch(mg_connection* conn, bool head_only) {
+    struct InFlight {
+      std::atomic<int>& n;
+      explicit InFlight(std::atomic<int>& count) : n(count) { ++n; }
+      ~InFlight() { --n; }
+    } in_flight(policy_->in_flight);
     if (!policy_->users.empty()) {
       const char* auth = mg_get_header(conn, "Authorization");
       if (auth == nullptr || !CheckBasicAuth(policy_->users, auth)) {
@@ -130,7 +140,7 @@ class ReadOnlyHandler : public CivetHandler {
   }
 
   const std::string path_;
-  const HttpServer::Policy* policy_;
+  HttpServer::Policy* policy_;
 };
 
 // The body in gzip format, for clients that ask for it (Prometheus does).
@@ -172,7 +182,7 @@ int InitSsl(void* ssl_ctx, void* user_data) {
 
 class HttpServer::MetricsHandler : public ReadOnlyHandler {
  public:
-  MetricsHandler(std::string path, const Policy* policy,
+  MetricsHandler(std::string path, Policy* policy,
                  const prometheus::Collectable& metrics)
       : ReadOnlyHandler(std::move(path), policy), metrics_(metrics) {}
 
@@ -198,8 +208,8 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
 // A fixed body: the landing page, and the probes' answers.
 class HttpServer::StaticHandler : public ReadOnlyHandler {
  public:
-  StaticHandler(std::string path, const Policy* policy,
-                std::string content_type, std::string body)
+  StaticHandler(std::string path, Policy* policy, std::string content_type,
+                std::string body)
       : ReadOnlyHandler(std::move(path), policy),
         content_type_(std::move(content_type)),
         body_(std::move(body)) {}
@@ -310,6 +320,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     server->server_->addHandler(handler->path(), handler.get());
   }
   return server;
+}
+
+bool HttpServer::Drain(absl::Duration max_wait) {
+  absl::Time deadline = absl::Now() + max_wait;
+  while (policy_->in_flight.load() > 0) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return true;
 }
 
 HttpServer::~HttpServer() {

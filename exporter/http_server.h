@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "exporter/web_config.h"
 #include "prometheus/collectable.h"
 
@@ -30,6 +31,10 @@ class HttpServer {
       const Options& options, const WebConfig& web,
       const prometheus::Collectable& metrics);
   ~HttpServer();
+
+  // Waits until no request is being served, at most `max_wait`; false if
+  // some still were. Call before destroying the server.
+  bool Drain(absl::Duration max_wait);
 
   struct Policy;
 

@@ -78,6 +78,12 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stop, &sig);
   Log(LogLevel::kInfo, "shutting down", {{"signal", strsignal(sig)}});
+  // Let scrapes in progress finish: a request can take at most the request
+  // timeout to arrive, plus a moment to serve.
+  if (!(*server)->Drain(absl::Milliseconds(options->request_timeout_ms) +
+                        absl::Seconds(5))) {
+    Log(LogLevel::kWarn, "stopping with requests still in progress");
+  }
   server->reset();
   return 0;
 }

@@ -140,4 +140,22 @@ print("ok   silent clients were disconnected by the request timeout")
 PY
 stop
 
+step "SIGTERM lets a scrape in progress finish"
+# A costly bcrypt hash keeps the request busy for a moment on the server.
+slow_hash=$(python3 -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 14)))' 2>/dev/null)
+printf "basic_auth_users:\n  alice: '%s'\n" "$slow_hash" >slow-auth.yml
+start "$work/term.log" --web.config.file="$work/slow-auth.yml"
+term_pid=${pids[-1]}
+t0=$(date +%s%N)
+curl -s -o "$work/inflight" -w '%{http_code}' -u alice:s3cret "http://127.0.0.1:$port/metrics" >"$work/inflight.code" &
+curl_pid=$!
+sleep 0.3
+kill -TERM "$term_pid"
+wait "$curl_pid" || true
+[[ "$(cat "$work/inflight.code")" == 200 ]] || fail "the scrape in progress got HTTP $(cat "$work/inflight.code")"
+grep -q '^nf_conntrack_exporter_build_info' "$work/inflight" || fail "the scrape in progress lost its metrics"
+wait "$term_pid" || fail "the exporter exited non-zero after SIGTERM"
+unset 'pids[-1]'
+echo "ok   scrape in progress answered 200 after SIGTERM ($((($(date +%s%N) - t0) / 1000000)) ms), then a clean exit"
+
 echo "security: all checks passed"
