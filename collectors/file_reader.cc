@@ -109,6 +109,11 @@ FileCache& SharedFileCache() {
   return *cache;
 }
 
+absl::Status Prefixed(const absl::Status& status, absl::string_view where) {
+  return absl::Status(status.code(),
+                      absl::StrCat(where, ": ", status.message()));
+}
+
 bool PathExists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace nfce {
 
@@ -14,6 +16,10 @@ namespace nfce {
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
 bool PathExists(const std::string& path);
+
+// `status` with "<where>: " before its message (and its code kept), so that
+// a parse error names the file it came from.
+absl::Status Prefixed(const absl::Status& status, absl::string_view where);
 
 // Keeps pseudo files open between scrapes and rereads them from offset 0:
 // sysctl, seq_file and sysfs files regenerate their content on every read,

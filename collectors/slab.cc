@@ -30,8 +30,7 @@ absl::StatusOr<SlabCache> ReadSysfsCache(const std::string& dir,
     if (!text.ok()) return text.status();
     absl::StatusOr<uint64_t> v = ParseSlabAttribute(*text);
     if (!v.ok()) {
-      return absl::Status(v.status().code(),
-                          absl::StrCat(path, ": ", v.status().message()));
+      return Prefixed(v.status(), path);
     }
     *dest = *v;
   }
@@ -58,8 +57,7 @@ absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths) {
   if (!text.ok()) return text.status();
   absl::StatusOr<std::vector<SlabCache>> caches = ParseSlabinfo(*text);
   if (!caches.ok()) {
-    return absl::Status(caches.status().code(),
-                        absl::StrCat(file, ": ", caches.status().message()));
+    return Prefixed(caches.status(), file);
   }
   if (caches->empty()) {
     return absl::NotFoundError(

@@ -81,8 +81,7 @@ absl::StatusOr<StatSnapshot> StatCollector::Read(
     if (!text.ok()) return text.status();
     absl::StatusOr<StatSnapshot> snap = ParseProcStat(*text);
     if (!snap.ok()) {
-      return absl::Status(snap.status().code(),
-                          absl::StrCat(file, ": ", snap.status().message()));
+      return Prefixed(snap.status(), file);
     }
     return snap;
   }

@@ -31,8 +31,7 @@ absl::StatusOr<uint64_t> ReadSysctlUint(const std::string& path) {
   if (!text.ok()) return text.status();
   absl::StatusOr<uint64_t> v = ParseSysctlUint(*text);
   if (!v.ok()) {
-    return absl::Status(v.status().code(),
-                        absl::StrCat(path, ": ", v.status().message()));
+    return Prefixed(v.status(), path);
   }
   return v;
 }

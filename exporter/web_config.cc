@@ -162,15 +162,13 @@ absl::StatusOr<WebConfig> LoadWebConfig(const std::string& path) {
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   absl::StatusOr<WebConfig> config = ParseWebConfig(*text, dir);
   if (!config.ok()) {
-    return absl::Status(config.status().code(),
-                        absl::StrCat(path, ": ", config.status().message()));
+    return Prefixed(config.status(), path);
   }
   if (config->tls) {
     // Load everything once now, so that a bad file fails the start.
     absl::StatusOr<TlsContext> ctx = TlsContext::Create(*config->tls);
     if (!ctx.ok()) {
-      return absl::Status(ctx.status().code(),
-                          absl::StrCat(path, ": ", ctx.status().message()));
+      return Prefixed(ctx.status(), path);
     }
   }
   return config;
