@@ -42,13 +42,19 @@ void ReadInside(const std::vector<NetnsRef>& refs, const std::string& count,
     int rc = setns(fd, CLONE_NEWNET);
     int err = errno;
     close(fd);
-    if (rc < 0) {
-      (*out)[i].entries = absl::PermissionDeniedError(
-          absl::StrCat("setns into ", refs[i].path, ": ", std::strerror(err),
-                       err == EPERM ? " (needs CAP_SYS_ADMIN)" : ""));
+    if (rc < 0 && err == EINVAL) {
+      // No longer a namespace: `ip netns del` unmounts it before it removes
+      // the file. It vanished, like a process that exits.
+      (*out)[i].entries = absl::NotFoundError(
+          absl::StrCat(refs[i].path, ": no longer a network namespace"));
       continue;
     }
-    // /proc/sys/net shows the namespace of the thread that opens it.
+    if (rc < 0) {
+      (*out)[i].entries = absl::PermissionDeniedError(absl::StrCat(
+          "setns into ", refs[i].path, ": ", std::strerror(err),
+          err == EPERM ? " (needs CAP_SYS_ADMIN)" : ""));
+      continue;
+    }
     // Not through the FileCache: its descriptors belong to other namespaces.
     absl::StatusOr<std::string> text = ReadFileToString(count);
     (*out)[i].entries = text.ok() ? ParseSysctlUint(*text)
