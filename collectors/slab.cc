@@ -43,6 +43,8 @@ absl::StatusOr<SlabCache> ReadSysfsCache(const std::string& dir,
   return c;
 }
 
+}  // namespace
+
 absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths) {
   for (absl::string_view name : {"nf_conntrack", "ip_conntrack"}) {
     std::string dir = paths.Sys(absl::StrCat("kernel/slab/", name));
@@ -66,8 +68,6 @@ absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths) {
   return caches;
 }
 
-// The object size of the table's own cache: the exact name where it exists,
-// else the largest of the per-namespace caches.
 uint64_t ObjectSize(const std::vector<SlabCache>& caches) {
   uint64_t size = 0;
   for (const SlabCache& c : caches) {
@@ -76,8 +76,6 @@ uint64_t ObjectSize(const std::vector<SlabCache>& caches) {
   }
   return size;
 }
-
-}  // namespace
 
 double MemoryLimitBytes(uint64_t limit, uint64_t buckets, uint64_t objsize) {
   return static_cast<double>(limit) * static_cast<double>(objsize) +

@@ -5,12 +5,21 @@
 #include "absl/strings/string_view.h"
 #include "collectors/collector.h"
 #include "collectors/paths.h"
+#include "collectors/slab_parser.h"
 
 namespace nfce {
 
 // Used for the memory estimate where /proc/slabinfo cannot be read (it is
 // root-only): the aligned size of struct nf_conn on x86_64 6.x kernels.
 inline constexpr uint64_t kDefaultConntrackObjectSize = 256;
+
+// The conntrack slab caches: SLUB's /sys/kernel/slab/<cache> where it
+// exists, else the matching rows of /proc/slabinfo.
+absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths);
+
+// The object size of the table's own cache: the exact name where it exists,
+// else the largest of the per-namespace caches.
+uint64_t ObjectSize(const std::vector<SlabCache>& caches);
 
 // Kernel memory a table filled to `limit` costs: the entries' slab objects
 // plus the bucket array of pointers.

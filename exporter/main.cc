@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "exporter/collector_registry.h"
+#include "exporter/doctor.h"
 #include "exporter/flags.h"
 #include "exporter/http_server.h"
 #include "exporter/log.h"
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
   using nfce::Log;
   using nfce::LogLevel;
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "doctor") {
+    return nfce::DoctorMain({args.begin() + 1, args.end()});
+  }
   absl::StatusOr<nfce::Options> options = nfce::ParseFlags(args);
   if (!options.ok()) {
     std::fprintf(stderr, "nf_conntrack_exporter: %s\n",

@@ -120,6 +120,14 @@ if kernel_log=$(dmesg 2>/dev/null); then
 else
   echo "info dmesg not readable here; kernel log not checked"
 fi
+# The doctor, on the same full table, must say CRITICAL and name the drops.
+doctor_code=0
+doctor_out=$(in_ns "$exporter" doctor --no-flows) || doctor_code=$?
+[[ "$doctor_code" == 2 ]] || { echo "$doctor_out"; fail "doctor exit $doctor_code on a full table, want 2 (CRITICAL)"; }
+grep -q '^nf_conntrack doctor: CRITICAL' <<<"$doctor_out" || fail "doctor verdict is not CRITICAL"
+grep -qF "the kernel dropped $k packets" <<<"$doctor_out" || { echo "$doctor_out"; fail "doctor does not name the $k drops"; }
+grep -qF "the table is 100.0% full" <<<"$doctor_out" || { echo "$doctor_out"; fail "doctor does not say the table is full"; }
+echo "ok   doctor: CRITICAL (exit 2), names the $k drops and the full table"
 insert=$(metric nf_conntrack_stat_insert_total)
 echo "info insert_total=$insert early_drop_total=$(metric nf_conntrack_stat_early_drop_total)"
 stop_exporter
