@@ -12,9 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
-#include "exporter/collector_registry.h"
+#include "exporter/doctor.h"
 #include "exporter/flags.h"
 #include "exporter/log.h"
+#include "exporter/status_page.h"
 #include "exporter/tls_context.h"
 #include "exporter/version.h"
 #include "prometheus/text_serializer.h"
@@ -44,28 +45,6 @@ void Respond(mg_connection* conn, const std::string& extra_headers, int code,
       "\r\nContent-Length: ", body.size(), "\r\nCache-Control: no-store\r\n",
       extra_headers, more_headers, "\r\n", head_only ? "" : body);
   mg_write(conn, response.data(), response.size());
-}
-
-std::string LandingPage(const Options& options) {
-  std::string collectors;
-  for (const CollectorInfo& info : KnownCollectors()) {
-    bool on = options.collectors.at(std::string(info.name));
-    absl::StrAppend(&collectors, "<li><code>", info.name, "</code> ",
-                    on ? "enabled" : "disabled", ": ", info.help, "</li>\n");
-  }
-  return absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<title>nf_conntrack_exporter</title></head>\n<body>\n"
-      "<h1>nf_conntrack_exporter</h1>\n"
-      "<p>Prometheus exporter for the Linux connection tracking table. "
-      "Version ",
-      kVersion, " (", kRevision,
-      ").</p>\n"
-      "<p><a href=\"",
-      options.telemetry_path,
-      "\">Metrics</a></p>\n"
-      "<h2>Collectors</h2>\n<ul>\n",
-      collectors, "</ul>\n</body></html>\n");
 }
 
 // Serves GET and HEAD of exactly one path (civetweb also hands a handler
@@ -205,7 +184,34 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
   const prometheus::Collectable& metrics_;
 };
 
-// A fixed body: the landing page, and the probes' answers.
+// The status page at /: the doctor's diagnosis of this host, gathered on
+// each view (not on the scrape path), with the sampled history.
+class HttpServer::StatusHandler : public ReadOnlyHandler {
+ public:
+  StatusHandler(Policy* policy, const Options& options, const History& history)
+      : ReadOnlyHandler("/", policy),
+        paths_(options.paths),
+        telemetry_path_(options.telemetry_path),
+        history_(history) {}
+
+ private:
+  bool Serve(mg_connection* conn, bool head_only) override {
+    DoctorOptions o;
+    o.paths = paths_;
+    o.dump_flows = false;  // a page view must stay cheap
+    HostFacts facts = GatherFacts(o);
+    Reply(conn, "text/html; charset=utf-8",
+          RenderStatusPage(facts, Diagnose(facts), history_.Snapshot(),
+                           telemetry_path_, absl::Now()),
+          head_only);
+    return true;
+  }
+  const Paths paths_;
+  const std::string telemetry_path_;
+  const History& history_;
+};
+
+// A fixed body: the probes' answers.
 class HttpServer::StaticHandler : public ReadOnlyHandler {
  public:
   StaticHandler(std::string path, Policy* policy, std::string content_type,
@@ -256,7 +262,7 @@ absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const Options& options, const WebConfig& web,
-    const prometheus::Collectable& metrics) {
+    const prometheus::Collectable& metrics, const History& history) {
   absl::StatusOr<std::string> port = CivetListeningPort(
       options.listen_address, mg_check_feature(MG_FEATURES_IPV6) != 0);
   if (!port.ok()) return port.status();
@@ -300,8 +306,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   server->metrics_ = std::make_unique<MetricsHandler>(options.telemetry_path,
                                                       &policy, metrics);
   constexpr char kText[] = "text/plain; charset=utf-8";
-  server->statics_.push_back(std::make_unique<StaticHandler>(
-      "/", &policy, "text/html; charset=utf-8", LandingPage(options)));
+  server->status_ = std::make_unique<StatusHandler>(&policy, options, history);
   // Probes: the process answers HTTP (healthy), and serves metrics (ready:
   // collectors run at scrape time, so there is nothing to wait for).
   server->statics_.push_back(std::make_unique<StaticHandler>(
@@ -316,6 +321,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
         "cannot listen on ", options.listen_address, ": ", e.what()));
   }
   server->server_->addHandler(options.telemetry_path, server->metrics_.get());
+  server->server_->addHandler("/", server->status_.get());
   for (const auto& handler : server->statics_) {
     server->server_->addHandler(handler->path(), handler.get());
   }

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "exporter/status_page.h"
 #include "exporter/web_config.h"
 #include "prometheus/collectable.h"
 
@@ -22,14 +23,14 @@ struct Options;
 absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
                                                bool ipv6_supported);
 
-// Serves the landing page at /, the metrics at the telemetry path, and the
+// Serves the status page at /, the metrics at the telemetry path, and the
 // probes /-/healthy and /-/ready; other paths get 404. Stops (and lets
 // in-flight requests finish) when destroyed.
 class HttpServer {
  public:
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const Options& options, const WebConfig& web,
-      const prometheus::Collectable& metrics);
+      const prometheus::Collectable& metrics, const History& history);
   ~HttpServer();
 
   // Waits until no request is being served, at most `max_wait`; false if
@@ -41,10 +42,12 @@ class HttpServer {
  private:
   class MetricsHandler;
   class StaticHandler;
+  class StatusHandler;
   HttpServer() = default;
 
   std::unique_ptr<Policy> policy_;
   std::unique_ptr<MetricsHandler> metrics_;
+  std::unique_ptr<StatusHandler> status_;
   std::vector<std::unique_ptr<StaticHandler>> statics_;
   std::unique_ptr<CivetServer> server_;
 };

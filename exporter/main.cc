@@ -13,6 +13,7 @@
 #include "exporter/http_server.h"
 #include "exporter/log.h"
 #include "exporter/scraper.h"
+#include "exporter/status_page.h"
 #include "exporter/version.h"
 #include "exporter/web_config.h"
 
@@ -65,8 +66,11 @@ int main(int argc, char** argv) {
     web = *std::move(loaded);
   }
   nfce::Scraper scraper(options->paths, nfce::BuildCollectors(*options));
+  // One hour of samples for the status page's chart.
+  nfce::History history(360);
+  nfce::Sampler sampler(options->paths, &history, absl::Seconds(10));
   absl::StatusOr<std::unique_ptr<nfce::HttpServer>> server =
-      nfce::HttpServer::Start(*options, web, scraper);
+      nfce::HttpServer::Start(*options, web, scraper, history);
   if (!server.ok()) {
     Log(LogLevel::kError, "cannot start", {{"err", server.status().message()}});
     return 1;
