@@ -85,6 +85,13 @@ std::string JsonStrings(const std::vector<std::string>& v) {
 // and keeps the "table full" ones of this network namespace: since 6.17 the
 // line names the namespace's inode, and other namespaces' lines are theirs.
 void ReadKernelLog(const std::string& path, HostFacts* f) {
+  // Namespace inodes are recycled, so only recent lines count: those of the
+  // last hour, by the kernel's own clock (a saved log file: all of it).
+  constexpr double kRecentSeconds = 3600;
+  double uptime = -1;
+  if (auto text = ReadFileToString("/proc/uptime"); text.ok()) {
+    (void)absl::SimpleAtod(text->substr(0, text->find(' ')), &uptime);
+  }
   struct stat self_ns;
   std::string own_netns;
   if (stat("/proc/self/ns/net", &self_ns) == 0) {
@@ -100,6 +107,8 @@ void ReadKernelLog(const std::string& path, HostFacts* f) {
         absl::StrCat("cannot read ", path, ": ", std::strerror(errno));
     return;
   }
+  struct stat st;
+  const bool live = fstat(fd, &st) == 0 && S_ISCHR(st.st_mode);
   // A regular file (a saved log) is read whole; /dev/kmsg record by record.
   std::string pending;
   char buf[8192];
@@ -116,6 +125,15 @@ void ReadKernelLog(const std::string& path, HostFacts* f) {
     if (absl::StrContains(line, "in netns ") &&
         (own_netns.empty() || !absl::StrContains(line, own_netns))) {
       continue;
+    }
+    if (live && uptime >= 0) {  // "prio,seq,usec,flags;message"
+      std::vector<absl::string_view> head =
+          absl::StrSplit(line.substr(0, line.find(';')), ',');
+      double usec = 0;
+      if (head.size() >= 3 && absl::SimpleAtod(head[2], &usec) &&
+          uptime - usec / 1e6 > kRecentSeconds) {
+        continue;
+      }
     }
     ++f->table_full_lines;
     size_t semi = line.find(';');  // kmsg: "prio,seq,usec,flags;message"
@@ -220,7 +238,8 @@ Diagnosis Diagnose(const HostFacts& f) {
   if (f.table_full_lines > 0) {
     raise(Verdict::kCritical,
           absl::StrCat("the kernel log holds ", f.table_full_lines,
-                       " 'table full' line(s); the last: ", f.last_table_full));
+                       " 'table full' line(s) of the last hour; the last: ",
+                       f.last_table_full));
   }
   if (uint64_t early = Counter(f, "early_drop")) {
     raise(
@@ -286,11 +305,14 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
       absl::StrAppend(&out, "  ", name, " ", f.counters.at(name), "\n");
     }
   }
-  absl::StrAppend(&out, "\nKernel log\n  ",
-                  f.kernel_log_read ? absl::StrCat(f.table_full_lines,
-                                                   " 'table full' line(s)")
-                                    : f.kernel_log_note,
-                  "\n");
+  absl::StrAppend(
+      &out, "\nKernel log\n  ",
+      f.kernel_log_read
+          ? absl::StrCat(
+                f.table_full_lines,
+                " recent 'table full' line(s) for this network namespace")
+          : f.kernel_log_note,
+      "\n");
   absl::StrAppend(
       &out, "\nMemory\n  slab object ",
       f.object_size ? absl::StrCat(*f.object_size, " bytes")

@@ -42,6 +42,7 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
   std::string max_requests = "8";
   std::string timeouts_max_age = "1m";
   std::string request_timeout = "10s";
+  std::string status_sample_interval = "10s";
   std::string flows_interval = "30s";
   std::string flows_budget = "10s";
   std::string flows_max_zones = "16";
@@ -56,6 +57,7 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
       {"web.max-requests", &max_requests},
       {"web.request-timeout", &request_timeout},
       {"web.config.file", &o.web_config_file},
+      {"web.status.sample-interval", &status_sample_interval},
       {"path.procfs", &o.paths.procfs},
       {"path.sysfs", &o.paths.sysfs},
       {"collector.stat.source", &stat_source},
@@ -178,6 +180,13 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
         "scrape), not \"",
         timeouts_max_age, "\""));
   }
+  if (!absl::ParseDuration(status_sample_interval, &o.status_sample_interval) ||
+      o.status_sample_interval < absl::Milliseconds(100)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--web.status.sample-interval must be a duration of 100ms or more, "
+        "not \"",
+        status_sample_interval, "\""));
+  }
   for (auto [flag, text, dest] :
        {std::make_tuple("collector.flows.interval", &flows_interval,
                         &o.flows.interval),
@@ -222,6 +231,8 @@ std::string HelpText(const std::string& program) {
       "      Requests served in parallel (worker threads); more wait.\n"
       "  --web.request-timeout=10s\n"
       "      A client that sends or reads nothing for this long is cut off.\n"
+      "  --web.status.sample-interval=10s\n"
+      "      How often the status page's one-hour chart samples the table.\n"
       "  --web.config.file=\"\"\n"
       "      TLS, basic authentication and response headers, in the "
       "Prometheus\n"

@@ -24,6 +24,7 @@ struct Options {
   int max_requests = 8;
   int request_timeout_ms = 10000;
   std::string web_config_file;
+  absl::Duration status_sample_interval = absl::Seconds(10);
   Paths paths;
   std::map<std::string, bool> collectors;  // every known name -> enabled
   StatOptions stat;

@@ -67,8 +67,10 @@ int main(int argc, char** argv) {
   }
   nfce::Scraper scraper(options->paths, nfce::BuildCollectors(*options));
   // One hour of samples for the status page's chart.
-  nfce::History history(360);
-  nfce::Sampler sampler(options->paths, &history, absl::Seconds(10));
+  nfce::History history(
+      static_cast<size_t>(absl::Hours(1) / options->status_sample_interval));
+  nfce::Sampler sampler(options->paths, &history,
+                        options->status_sample_interval);
   absl::StatusOr<std::unique_ptr<nfce::HttpServer>> server =
       nfce::HttpServer::Start(*options, web, scraper, history);
   if (!server.ok()) {

@@ -44,14 +44,15 @@ std::string MiB(double bytes) {
 std::string Chart(const std::vector<History::Sample>& h, absl::Time now) {
   constexpr int kW = 640, kH = 180, kPad = 4;
   if (h.size() < 2) {
-    return "<p class=\"muted\">The chart fills in as samples arrive (every 10 "
-           "s).</p>";
+    return "<p class=\"muted\">The chart fills in as samples arrive.</p>";
   }
   uint64_t top = 1;
   for (const auto& s : h) top = std::max({top, s.entries, s.limit});
-  const absl::Time start = now - absl::Hours(1);
+  // The last hour, or since the exporter started if that is shorter.
+  const absl::Time start = std::max(now - absl::Hours(1), h.front().time);
+  const double span = std::max(absl::ToDoubleSeconds(now - start), 1.0);
   auto x = [&](absl::Time t) {
-    double f = absl::ToDoubleSeconds(t - start) / 3600.0;
+    double f = absl::ToDoubleSeconds(t - start) / span;
     return kPad + std::clamp(f, 0.0, 1.0) * (kW - 2 * kPad);
   };
   auto y = [&](uint64_t v) {
@@ -71,9 +72,10 @@ std::string Chart(const std::vector<History::Sample>& h, absl::Time now) {
                     : absl::StrCat("<polyline class=\"limit\" points=\"",
                                    absl::StrJoin(limit, " "), "\"/>"),
       "<polyline class=\"entries\" points=\"", absl::StrJoin(entries, " "),
-      "\"/></svg><p class=\"muted\">Last hour: entries (solid) against the "
-      "limit (dashed); top of the chart ",
-      top, ".</p>");
+      "\"/></svg><p class=\"muted\">Entries (solid) against the limit (dashed) "
+      "over the last ",
+      absl::FormatDuration(absl::Seconds(static_cast<int64_t>(span))),
+      "; top of the chart ", top, ".</p>");
 }
 
 }  // namespace

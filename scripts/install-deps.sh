@@ -18,6 +18,7 @@ test_packages=(
   systemd         # systemd-analyze verify of the unit
   dpkg-dev file   # cpack -G DEB (dpkg-shlibdeps)
   clang libclang-rt-14-dev llvm   # sanitizer build, libFuzzer, symbolizer
+  chromium        # the status page in a real browser
   conntrack nftables iproute2 util-linux curl openssl wrk
 )
 

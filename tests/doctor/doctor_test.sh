@@ -30,7 +30,7 @@ fx=$here/fixtures
 check idle "$fx/idle" 0 OK "nothing was dropped" --kernel-log=
 check eighty "$fx/eighty" 1 WARNING "the table is 80.0% full" --kernel-log=
 check full "$fx/full" 2 CRITICAL "the kernel dropped 9 packets" --kernel-log="$fx/full/kmsg"
-grep -qF "1 'table full' line(s)" <<<"$out" || fail "full: the kernel log line is not counted"
+grep -qF "1 recent 'table full' line(s)" <<<"$out" || fail "full: the kernel log line is not counted"
 grep -qF "sysctl -w net.netfilter.nf_conntrack_max=524288" <<<"$out" ||
   { echo "$out"; fail "full: no runtime command for a bigger limit"; }
 check no-module "$here/../fixtures/no-module" 0 OK "not loaded" --kernel-log=
