@@ -238,7 +238,7 @@ Diagnosis Diagnose(const HostFacts& f) {
   if (f.table_full_lines > 0) {
     raise(Verdict::kCritical,
           absl::StrCat("the kernel log holds ", f.table_full_lines,
-                       " 'table full' line(s) of the last hour; the last: ",
+                       " recent 'table full' line(s); the last: ",
                        f.last_table_full));
   }
   if (uint64_t early = Counter(f, "early_drop")) {
