@@ -71,6 +71,23 @@ TEST(ParseFlags, DisableDefaultsKeepsOnlyNamedCollectors) {
   EXPECT_FALSE(o->collectors.at("slab"));
 }
 
+TEST(ParseFlags, WebOptions) {
+  auto o = Parse({"--web.request-timeout=2s", "--web.config.file=/etc/web.yml",
+                  "--web.status.sample-interval=500ms",
+                  "--collector.timeouts.max-age=0s"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->request_timeout_ms, 2000);
+  EXPECT_EQ(o->web_config_file, "/etc/web.yml");
+  EXPECT_EQ(o->status_sample_interval, absl::Milliseconds(500));
+  EXPECT_EQ(o->timeouts_max_age, absl::ZeroDuration());
+  for (const char* bad :
+       {"--web.request-timeout=1ms", "--web.request-timeout=1h",
+        "--web.status.sample-interval=1ms",
+        "--collector.timeouts.max-age=-1s"}) {
+    EXPECT_FALSE(Parse({bad}).ok()) << bad;
+  }
+}
+
 TEST(ParseFlags, HelpAndVersion) {
   EXPECT_TRUE(Parse({"--help"})->show_help);
   EXPECT_TRUE(Parse({"-h"})->show_help);
