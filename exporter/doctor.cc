@@ -44,10 +44,6 @@ std::string Percent(double share) {
   return absl::StrFormat("%.1f%%", share * 100);
 }
 
-std::string MiB(double bytes) {
-  return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024.0));
-}
-
 std::string JsonString(absl::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -144,6 +140,10 @@ void ReadKernelLog(const std::string& path, HostFacts* f) {
 
 }  // namespace
 
+std::string FormatMiB(double bytes) {
+  return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024.0));
+}
+
 absl::string_view VerdictName(Verdict v) {
   switch (v) {
     case Verdict::kOk:
@@ -237,9 +237,9 @@ Diagnosis Diagnose(const HostFacts& f) {
   }
   if (f.table_full_lines > 0) {
     raise(Verdict::kCritical,
-          absl::StrCat("the kernel log holds ", f.table_full_lines,
-                       " recent 'table full' line(s); the last: ",
-                       f.last_table_full));
+          absl::StrCat(
+              "the kernel log holds ", f.table_full_lines,
+              " recent 'table full' line(s); the last: ", f.last_table_full));
   }
   if (uint64_t early = Counter(f, "early_drop")) {
     raise(
@@ -265,7 +265,7 @@ Diagnosis Diagnose(const HostFacts& f) {
   if (d.recommendation->over_memory_budget) {
     d.reasons.push_back(
         absl::StrCat("note: a full table at the recommended limit costs ",
-                     MiB(d.recommendation->memory_bytes), ", ",
+                     FormatMiB(d.recommendation->memory_bytes), ", ",
                      Percent(d.recommendation->ram_share),
                      " of RAM (more than ", Percent(kMemoryBudget), ")"));
   }
@@ -281,7 +281,7 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
       absl::StrCat("nf_conntrack doctor: ", VerdictName(d.verdict), "\n\n");
   for (const std::string& r : d.reasons) absl::StrAppend(&out, "  - ", r, "\n");
   absl::StrAppend(&out, "\nHost\n  kernel ", f.kernel_release, ", ",
-                  MiB(static_cast<double>(f.ram_bytes)), " RAM, module ",
+                  FormatMiB(static_cast<double>(f.ram_bytes)), " RAM, module ",
                   FlavorName(f.flavor), "\n");
   if (f.flavor == ConntrackFlavor::kNone) return out;
   const double usage = f.limit ? static_cast<double>(f.entries) / f.limit : 0;
@@ -318,7 +318,8 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
       f.object_size ? absl::StrCat(*f.object_size, " bytes")
                     : absl::StrCat(kDefaultConntrackObjectSize,
                                    " bytes (default: slab unreadable)"),
-      f.slab_bytes ? absl::StrCat(", cache holds ", MiB(*f.slab_bytes)) : "",
+      f.slab_bytes ? absl::StrCat(", cache holds ", FormatMiB(*f.slab_bytes))
+                   : "",
       "\n");
   if (f.established_timeout) {
     absl::StrAppend(
@@ -335,7 +336,7 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
         &out, "\nRecommendation\n  limit ", r.limit,
         r.limit_already_enough ? " (the current limit is enough)" : "",
         ", buckets ", r.buckets, " (1 : 1)\n  a full table costs ",
-        MiB(r.current_memory_bytes), " now, ", MiB(r.memory_bytes),
+        FormatMiB(r.current_memory_bytes), " now, ", FormatMiB(r.memory_bytes),
         " at the recommendation (", Percent(r.ram_share), " of RAM)\n");
     if (!r.runtime_commands.empty()) {
       absl::StrAppend(&out, "  now:\n");

@@ -68,6 +68,7 @@ Diagnosis Diagnose(const HostFacts& facts);
 std::string RenderText(const HostFacts& facts, const Diagnosis& diagnosis);
 std::string RenderJson(const HostFacts& facts, const Diagnosis& diagnosis);
 absl::string_view VerdictName(Verdict v);
+std::string FormatMiB(double bytes);  // "264.0 MiB"
 
 struct DoctorOptions {
   Paths paths;

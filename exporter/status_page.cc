@@ -36,10 +36,6 @@ std::string Html(absl::string_view s) {
   return out;
 }
 
-std::string MiB(double bytes) {
-  return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024.0));
-}
-
 // Entries (line) against the limit (dashed) over the last hour.
 std::string Chart(const std::vector<History::Sample>& h, absl::Time now) {
   constexpr int kW = 640, kH = 180, kPad = 4;
@@ -169,8 +165,9 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
         &table, "<h2>Memory</h2><p>Slab object ",
         f.object_size ? absl::StrCat(*f.object_size, " bytes")
                       : "unknown (slab unreadable; 256 bytes assumed)",
-        f.slab_bytes ? absl::StrCat(", the cache holds ", MiB(*f.slab_bytes))
-                     : "",
+        f.slab_bytes
+            ? absl::StrCat(", the cache holds ", FormatMiB(*f.slab_bytes))
+            : "",
         ".</p>");
   }
   std::string rec;
@@ -186,7 +183,8 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
         "<h2>Recommendation</h2><p>Limit ", r.limit,
         r.limit_already_enough ? " (the current limit is enough)" : "",
         ", buckets ", r.buckets, " (1 : 1). A full table costs ",
-        MiB(r.current_memory_bytes), " now and ", MiB(r.memory_bytes),
+        FormatMiB(r.current_memory_bytes), " now and ",
+        FormatMiB(r.memory_bytes),
         absl::StrFormat(" at the recommendation (%.1f%% of RAM).</p>",
                         r.ram_share * 100),
         commands.empty()
