@@ -50,9 +50,9 @@ void ReadInside(const std::vector<NetnsRef>& refs, const std::string& count,
       continue;
     }
     if (rc < 0) {
-      (*out)[i].entries = absl::PermissionDeniedError(absl::StrCat(
-          "setns into ", refs[i].path, ": ", std::strerror(err),
-          err == EPERM ? " (needs CAP_SYS_ADMIN)" : ""));
+      (*out)[i].entries = absl::PermissionDeniedError(
+          absl::StrCat("setns into ", refs[i].path, ": ", std::strerror(err),
+                       err == EPERM ? " (needs CAP_SYS_ADMIN)" : ""));
       continue;
     }
     // Not through the FileCache: its descriptors belong to other namespaces.

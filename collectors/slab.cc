@@ -77,6 +77,12 @@ uint64_t ObjectSize(const std::vector<SlabCache>& caches) {
   return size;
 }
 
+double SlabBytes(const SlabCache& c) {
+  return static_cast<double>(c.num_slabs) *
+         static_cast<double>(c.pagesperslab) *
+         static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
 double MemoryLimitBytes(uint64_t limit, uint64_t buckets, uint64_t objsize) {
   return static_cast<double>(limit) * static_cast<double>(objsize) +
          static_cast<double>(buckets) * static_cast<double>(sizeof(void*));
@@ -97,7 +103,6 @@ absl::Status SlabCollector::Collect(
 
   uint64_t objsize = kDefaultConntrackObjectSize;
   if (caches.ok()) {
-    const double page_size = static_cast<double>(sysconf(_SC_PAGESIZE));
     auto objects = GaugeFamily("nf_conntrack_slab_objects",
                                "Objects allocated in the slab cache.");
     auto active = GaugeFamily("nf_conntrack_slab_objects_active",
@@ -112,10 +117,7 @@ absl::Status SlabCollector::Collect(
       AddSample(&objects, static_cast<double>(c.num_objs), labels);
       AddSample(&active, static_cast<double>(c.active_objs), labels);
       AddSample(&size, static_cast<double>(c.objsize), labels);
-      AddSample(&bytes,
-                static_cast<double>(c.num_slabs) *
-                    static_cast<double>(c.pagesperslab) * page_size,
-                labels);
+      AddSample(&bytes, SlabBytes(c), labels);
     }
     for (auto* f : {&objects, &active, &size, &bytes}) {
       out->push_back(std::move(*f));

@@ -21,6 +21,9 @@ absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths);
 // else the largest of the per-namespace caches.
 uint64_t ObjectSize(const std::vector<SlabCache>& caches);
 
+// Memory a cache holds: slabs x pages per slab x page size.
+double SlabBytes(const SlabCache& cache);
+
 // Kernel memory a table filled to `limit` costs: the entries' slab objects
 // plus the bucket array of pointers.
 double MemoryLimitBytes(uint64_t limit, uint64_t buckets, uint64_t objsize);

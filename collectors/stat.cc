@@ -69,23 +69,22 @@ absl::StatusOr<StatSource> ParseStatSource(absl::string_view text) {
       "stat source must be auto, procfs or netlink, not \"", text, "\""));
 }
 
-absl::StatusOr<StatSnapshot> StatCollector::Read(
-    const ScrapeContext& ctx, absl::string_view* source) const {
-  std::string file =
-      paths_.Proc(absl::StrCat("net/stat/", ModuleName(ctx.flavor)));
-  bool use_proc = options_.source == StatSource::kProcfs ||
-                  (options_.source == StatSource::kAuto && PathExists(file));
+absl::StatusOr<StatSnapshot> ReadStatSnapshot(const Paths& paths,
+                                              ConntrackFlavor flavor,
+                                              StatSource source,
+                                              absl::string_view* used) {
+  std::string file = paths.Proc(absl::StrCat("net/stat/", ModuleName(flavor)));
+  bool use_proc = source == StatSource::kProcfs ||
+                  (source == StatSource::kAuto && PathExists(file));
   if (use_proc) {
-    *source = kProcSource;
+    *used = kProcSource;
     absl::StatusOr<std::string> text = SharedFileCache().Read(file);
     if (!text.ok()) return text.status();
     absl::StatusOr<StatSnapshot> snap = ParseProcStat(*text);
-    if (!snap.ok()) {
-      return Prefixed(snap.status(), file);
-    }
+    if (!snap.ok()) return Prefixed(snap.status(), file);
     return snap;
   }
-  *source = kNetlinkSource;
+  *used = kNetlinkSource;
   if (!ConntrackLoadedHere()) {
     return absl::FailedPreconditionError(
         "nf_conntrack is not loaded in this process's namespace; not asking "
@@ -97,7 +96,8 @@ absl::StatusOr<StatSnapshot> StatCollector::Read(
 absl::Status StatCollector::Collect(
     const ScrapeContext& ctx, std::vector<prometheus::MetricFamily>* out) {
   absl::string_view source;
-  absl::StatusOr<StatSnapshot> snap = Read(ctx, &source);
+  absl::StatusOr<StatSnapshot> snap =
+      ReadStatSnapshot(paths_, ctx.flavor, options_.source, &source);
   if (!snap.ok()) return snap.status();
 
   prometheus::MetricFamily info = GaugeFamily(

@@ -19,6 +19,15 @@ enum class StatSource {
 
 absl::StatusOr<StatSource> ParseStatSource(absl::string_view text);
 
+// Reads the per-CPU counters from the source `source` asks for (auto: the
+// proc file where it exists, ctnetlink otherwise) and names the one used
+// ("procfs" or "ctnetlink") in `used`. Never asks ctnetlink unless conntrack
+// is already loaded.
+absl::StatusOr<StatSnapshot> ReadStatSnapshot(const Paths& paths,
+                                              ConntrackFlavor flavor,
+                                              StatSource source,
+                                              absl::string_view* used);
+
 struct StatOptions {
   StatSource source = StatSource::kAuto;
   bool per_cpu = false;  // a `cpu` label instead of the sum over CPUs
@@ -34,10 +43,6 @@ class StatCollector : public Collector {
                        std::vector<prometheus::MetricFamily>* out) override;
 
  private:
-  // Reads from the source the options and the host allow; names it.
-  absl::StatusOr<StatSnapshot> Read(const ScrapeContext& ctx,
-                                    absl::string_view* source) const;
-
   const Paths paths_;
   const StatOptions options_;
   std::mutex mu_;  // concurrent scrapes share the wrap state

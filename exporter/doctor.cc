@@ -21,7 +21,7 @@
 #include "collectors/flows.h"
 #include "collectors/netlink_socket.h"
 #include "collectors/slab.h"
-#include "collectors/stat_netlink.h"
+#include "collectors/stat.h"
 #include "collectors/stat_parser.h"
 #include "collectors/sysctl.h"
 #include "collectors/table.h"
@@ -415,35 +415,28 @@ HostFacts GatherFacts(const DoctorOptions& o) {
     if (limits->buckets.ok()) f.buckets = *limits->buckets;
   }
   const bool real_proc = paths.procfs == "/proc";
-  std::string stat_file =
-      paths.Proc(absl::StrCat("net/stat/", ModuleName(f.flavor)));
-  absl::StatusOr<StatSnapshot> stats = absl::NotFoundError("");
-  if (PathExists(stat_file)) {
-    auto text = ReadFileToString(stat_file);
-    stats = text.ok() ? ParseProcStat(*text) : text.status();
-    f.counters_note = stat_file;
-  } else if (real_proc && ConntrackLoadedHere()) {
-    stats = QueryCtnetlinkStats();
-    f.counters_note = "ctnetlink";
-  }
+  // ctnetlink speaks for this process's kernel: never for a fixture tree.
+  absl::string_view used;
+  absl::StatusOr<StatSnapshot> stats = ReadStatSnapshot(
+      paths, f.flavor, real_proc ? StatSource::kAuto : StatSource::kProcfs,
+      &used);
   if (stats.ok()) {
+    f.counters_note =
+        used == "procfs"
+            ? paths.Proc(absl::StrCat("net/stat/", ModuleName(f.flavor)))
+            : std::string(used);
     for (size_t i = 0; i < stats->names.size(); ++i) {
-      for (const auto& cpu : stats->cpus)
+      for (const auto& cpu : stats->cpus) {
         f.counters[stats->names[i]] += cpu.values[i];
+      }
     }
   } else {
-    f.counters_note =
-        absl::StrCat("unavailable: ", stats.status().message().empty()
-                                          ? "no stat file"
-                                          : stats.status().message());
+    f.counters_note = absl::StrCat("unavailable: ", stats.status().message());
   }
   if (auto caches = ReadConntrackCaches(paths); caches.ok()) {
     f.object_size = ObjectSize(*caches);
     double bytes = 0;
-    for (const auto& c : *caches) {
-      bytes += static_cast<double>(c.num_slabs * c.pagesperslab) *
-               static_cast<double>(sysconf(_SC_PAGESIZE));
-    }
+    for (const auto& c : *caches) bytes += SlabBytes(c);
     f.slab_bytes = static_cast<uint64_t>(bytes);
   }
   if (auto t = ReadSysctlUint(loc.File("tcp_timeout_established")); t.ok()) {
