@@ -30,8 +30,8 @@ esac
 
 missing=()
 for p in "${wanted[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-    missing+=("$p")
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == *'install ok installed'* ]] || missing+=("$p")
 done
 ((${#missing[@]} == 0)) && exit 0
 

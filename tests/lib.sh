@@ -5,7 +5,7 @@ free_port() {
   local port
   for _ in $(seq 1 200); do
     port=$((20000 + RANDOM % 10000))
-    if ! ss -Htln "sport = :$port" | grep -q .; then
+    if [[ -z "$(ss -Htln "sport = :$port")" ]]; then
       echo "$port"
       return 0
     fi

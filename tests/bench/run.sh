@@ -30,7 +30,7 @@ table inet nfce_bench {
 }
 NFT
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
-echo "node_exporter: $(prometheus-node-exporter --version 2>&1 | head -1)"
+echo "node_exporter: $(prometheus-node-exporter --version 2>&1 | sed -n 1p)"
 ip netns exec "$ns" python3 tests/bench/bench.py \
   --exporter build-bench/exporter/nf_conntrack_exporter \
   --flows-bench build-bench/tests/bench/flows_refresh_bench "$@"

@@ -42,7 +42,7 @@ browse() {  # browse ARGS...: headless Chromium, no network but loopback
 }
 dom=$(browse --dump-dom "http://127.0.0.1:$port/")
 grep -q 'id="verdict" class="verdict critical">CRITICAL<' <<<"$dom" ||
-  { echo "$dom" | head -c 2000; fail "the page does not show CRITICAL"; }
+  { printf '%s\n' "${dom:0:2000}"; fail "the page does not show CRITICAL"; }
 usage=$(awk -v n="$n" -v m="$max" 'BEGIN { printf "%.1f%%", 100 * n / m }')
 grep -qF "id=\"usage\">$usage<" <<<"$dom" || fail "the page does not show usage $usage"
 points=$(grep -o 'class="entries" points="[^"]*"' <<<"$dom" | tr ' ' '\n' | grep -c ',' || true)

@@ -41,10 +41,15 @@ for f in usr/bin/nf_conntrack_exporter usr/lib/systemd/system/nf_conntrack_expor
   usr/share/doc/nf-conntrack-exporter/runbook.md; do
   [[ -e "$work/root/$f" ]] || fail "cmake --install did not lay out /$f"
 done
-"$work/root/usr/bin/nf_conntrack_exporter" --version | grep -q 'nf_conntrack_exporter version' ||
+version_out=$("$work/root/usr/bin/nf_conntrack_exporter" --version) ||
   fail "the installed binary does not run"
+grep -q 'nf_conntrack_exporter version' <<<"$version_out" ||
+  fail "the installed binary prints no version: $version_out"
 # It must find its TLS compatibility libraries next to it, not the system's.
-ldd "$work/root/usr/bin/nf_conntrack_exporter" | grep -q "libssl.so => $work/root/usr/.*/nf-conntrack-exporter/libssl.so" ||
+# (Output captured first: `ldd | grep -q` fails when grep exits early and ldd
+# dies of SIGPIPE under pipefail.)
+ldd_out=$(ldd "$work/root/usr/bin/nf_conntrack_exporter")
+grep -q "libssl.so => $work/root/usr/.*/nf-conntrack-exporter/libssl.so" <<<"$ldd_out" ||
   fail "the installed binary does not load its TLS compatibility library"
 echo "ok   binary, unit, defaults, rules, dashboard and docs in place"
 
@@ -63,7 +68,8 @@ grep -q "usr/lib/.*/nf-conntrack-exporter/libssl.so" <<<"$contents" ||
 for lib in libprometheus-cpp-core1.0 libcivetweb1 libmnl0 libabsl libssl3 libyaml-cpp; do
   grep -q "$lib" <<<"$depends" || fail "the .deb does not depend on $lib: $depends"
 done
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/default/nf_conntrack_exporter ||
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
+grep -qx /etc/default/nf_conntrack_exporter <<<"$conffiles" ||
   fail "/etc/default/nf_conntrack_exporter is not a conffile"
 echo "ok   $(basename "$deb"): contents, Depends: $depends"
 echo "deploy: all checks passed"

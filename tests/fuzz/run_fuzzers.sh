@@ -20,7 +20,7 @@ seed() {  # seed TARGET FILES...: a corpus folder from fixture files
 }
 seed stat $(find "$fixtures" -path '*net/stat/*' -type f)
 seed slabinfo $(find "$fixtures" \( -name slabinfo -o -path '*kernel/slab/*' \) -type f)
-seed sysctl $(find "$fixtures" -path '*sys/net/*' -type f | head -40)
+seed sysctl $(find "$fixtures" -path '*sys/net/*' -type f | sed -n 1,40p)
 seed web_config "$here/seeds/web_config/"*
 seed conntrack_message "$here/seeds/conntrack_message/"*
 

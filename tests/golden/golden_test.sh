@@ -89,7 +89,8 @@ pid=$!
 wait_http "http://127.0.0.1:$port/m" 10
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 http_ok=1
-curl -fsS "http://127.0.0.1:$port/" | grep -q 'href="/m"' || { echo "FAIL landing page does not link /m"; http_ok=0; }
+landing=$(curl -fsS "http://127.0.0.1:$port/" || true)
+grep -q 'href="/m"' <<<"$landing" || { echo "FAIL landing page does not link /m"; http_ok=0; }
 for check in "404 http://127.0.0.1:$port/metrics" "404 http://127.0.0.1:$port/m/x" \
   "405 -X POST http://127.0.0.1:$port/m" "200 -I http://127.0.0.1:$port/m" \
   "200 http://127.0.0.1:$port/-/healthy" "200 http://127.0.0.1:$port/-/ready" \
@@ -102,9 +103,11 @@ done
 # gzip when asked (Prometheus asks), the same metrics once unpacked.
 gz_headers=$(curl -s -D - -o "$work/gz.body" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/m")
 grep -qi '^Content-Encoding: gzip' <<<"$gz_headers" || { echo "FAIL no gzip when asked"; http_ok=0; }
-gzip -dc "$work/gz.body" | grep -q '^nf_conntrack_exporter_build_info' ||
+unpacked=$(gzip -dc "$work/gz.body" || true)
+grep -q '^nf_conntrack_exporter_build_info' <<<"$unpacked" ||
   { echo "FAIL gzip body does not unpack to metrics"; http_ok=0; }
-curl -s -D - -o /dev/null "http://127.0.0.1:$port/m" | grep -qi '^Content-Encoding' &&
+plain_headers=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/m" || true)
+grep -qi '^Content-Encoding' <<<"$plain_headers" &&
   { echo "FAIL gzip without being asked"; http_ok=0; }
 kill -TERM "$pid"
 deadline=$((SECONDS + 10))

@@ -29,7 +29,7 @@ start() {  # start LOG FLAGS...: runs the exporter, waits for its port
   "$exporter" --web.listen-address="127.0.0.1:$port" "$@" 2>"$log" &
   pids+=($!)
   local deadline=$((SECONDS + 10))
-  until ss -Htln "sport = :$port" | grep -q .; do
+  until [[ -n "$(ss -Htln "sport = :$port")" ]]; do
     ((SECONDS < deadline)) || { cat "$log"; fail "exporter did not listen"; }
     sleep 0.1
   done
