@@ -54,6 +54,57 @@ std::optional<std::pair<const uint8_t*, size_t>> Find(const uint8_t* data,
   return found;
 }
 
+// Copies an address attribute of `size` bytes; false if it is shorter.
+bool CopyAddress(const uint8_t* p, size_t n, size_t size,
+                 std::array<uint8_t, 16>* out) {
+  if (n < size) return false;
+  std::memcpy(out->data(), p, size);
+  return true;
+}
+
+// CTA_TUPLE_ORIG: CTA_TUPLE_IP (addresses) and CTA_TUPLE_PROTO (protocol
+// number and, for ported protocols, the destination port).
+void ParseOriginalTuple(const uint8_t* data, size_t len, FlowKey* key,
+                        bool* have_protocol, bool* bad) {
+  ForEachAttribute(data, len, [&](int type, const uint8_t* p, size_t n) {
+    if (type == CTA_TUPLE_IP) {
+      ForEachAttribute(p, n, [&](int t, const uint8_t* a, size_t an) {
+        bool ok = true;
+        switch (t) {
+          case CTA_IP_V4_SRC:
+            ok = CopyAddress(a, an, 4, &key->source);
+            break;
+          case CTA_IP_V4_DST:
+            ok = CopyAddress(a, an, 4, &key->destination);
+            break;
+          case CTA_IP_V6_SRC:
+            ok = CopyAddress(a, an, 16, &key->source);
+            break;
+          case CTA_IP_V6_DST:
+            ok = CopyAddress(a, an, 16, &key->destination);
+            break;
+        }
+        if (!ok) *bad = true;
+      });
+    } else if (type == CTA_TUPLE_PROTO) {
+      ForEachAttribute(p, n, [&](int t, const uint8_t* a, size_t an) {
+        if (t == CTA_PROTO_NUM && an >= 1) {
+          key->protocol = a[0];
+          *have_protocol = true;
+        } else if (t == CTA_PROTO_DST_PORT) {
+          if (an < 2) {
+            *bad = true;
+            return;
+          }
+          uint16_t port;
+          std::memcpy(&port, a, 2);
+          key->destination_port = ntohs(port);
+        }
+      });
+    }
+  });
+}
+
 }  // namespace
 
 absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh) {
@@ -71,13 +122,16 @@ absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh) {
       [&](int type, const uint8_t* p, size_t n) {
         switch (type) {
           case CTA_TUPLE_ORIG:
-            if (auto proto = Find(p, n, CTA_TUPLE_PROTO)) {
-              if (auto num = Find(proto->first, proto->second, CTA_PROTO_NUM);
-                  num && num->second >= 1) {
-                key.protocol = num->first[0];
-                have_protocol = true;
-              }
+            ParseOriginalTuple(p, n, &key, &have_protocol, &bad);
+            break;
+          case CTA_TIMEOUT:
+            if (n < 4) {
+              bad = true;
+              break;
             }
+            uint32_t timeout;
+            std::memcpy(&timeout, p, 4);
+            key.timeout = ntohl(timeout);
             break;
           case CTA_STATUS:
             if (n < 4) {
@@ -109,7 +163,7 @@ absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh) {
         }
       });
   if (!ok) return Malformed("an attribute runs past the message");
-  if (bad) return Malformed("status or zone too short");
+  if (bad) return Malformed("an address, port, status, zone or timeout too short");
   if (!have_protocol) {
     return Malformed("no layer-4 protocol in the original tuple");
   }

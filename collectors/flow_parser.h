@@ -2,6 +2,7 @@
 
 #include <linux/netlink.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -17,11 +18,17 @@ struct FlowKey {
   std::optional<uint8_t> tcp_state;  // TCP_CONNTRACK_*, TCP entries only
   uint32_t status = 0;               // IPS_* bits
   uint16_t zone = 0;
+  // Original direction, network byte order; IPv4 in the first 4 bytes.
+  std::array<uint8_t, 16> source{};
+  std::array<uint8_t, 16> destination{};
+  std::optional<uint16_t> destination_port;  // host order; ported protocols
+  std::optional<uint32_t> timeout;  // CTA_TIMEOUT: seconds left, if sent
 };
 
 // Reads a ctnetlink conntrack message (a dump answer or an event): family,
-// layer-4 protocol, TCP state, status and zone. Fails on a message too short
-// or whose attributes do not parse.
+// layer-4 protocol, original addresses and destination port, TCP state,
+// status, zone and remaining timeout. Fails on a message too short or whose
+// attributes do not parse.
 absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh);
 
 // Label values, each from a fixed set so cardinality stays bounded.

@@ -46,6 +46,7 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
   std::string flows_interval = "30s";
   std::string flows_budget = "10s";
   std::string flows_max_zones = "16";
+  std::string flows_top = "10";
   std::string events_buffer = "8388608";
   std::string netns_max = "64";
   bool disable_defaults = false;
@@ -65,6 +66,7 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
       {"collector.flows.interval", &flows_interval},
       {"collector.flows.budget", &flows_budget},
       {"collector.flows.max-zones", &flows_max_zones},
+      {"collector.flows.top", &flows_top},
       {"collector.events.buffer-bytes", &events_buffer},
       {"collector.netns.max", &netns_max},
       {"log.level", &log_level},
@@ -154,6 +156,8 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
                         1024),
         std::make_tuple("collector.flows.max-zones", &flows_max_zones,
                         &o.flows.max_zones, 0, 65536),
+        std::make_tuple("collector.flows.top", &flows_top, &o.flows.top, 0,
+                        1000),
         std::make_tuple("collector.events.buffer-bytes", &events_buffer,
                         &o.events.buffer_bytes, 4096, 1 << 30),
         std::make_tuple("collector.netns.max", &netns_max, &o.netns.max, 1,
@@ -264,6 +268,10 @@ std::string HelpText(const std::string& program) {
       "  --collector.flows.max-zones=16\n"
       "      Zones besides the default 0 with series of their own; the rest\n"
       "      count as zone \"other\".\n"
+      "  --collector.flows.top=10\n"
+      "      Top sources and destinations reported (0: none). Counted in a\n"
+      "      sketch of max(4096, 64 x top) counters: exact while the\n"
+      "      distinct keys fit, memory bounded whatever the table holds.\n"
       "  --collector.events.buffer-bytes=8388608\n"
       "      Receive buffer of the event socket.\n"
       "  --collector.netns.max=64\n"

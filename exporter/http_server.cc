@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
-#include "exporter/doctor.h"
+#include "exporter/doctor/doctor.h"
 #include "exporter/flags.h"
 #include "exporter/log.h"
 #include "exporter/status_page.h"
@@ -192,14 +192,28 @@ class HttpServer::StatusHandler : public ReadOnlyHandler {
       : ReadOnlyHandler("/", policy),
         paths_(options.paths),
         telemetry_path_(options.telemetry_path),
-        history_(history) {}
+        history_(history),
+        board_(options.flows.board) {}
 
  private:
   bool Serve(mg_connection* conn, bool head_only) override {
     DoctorOptions o;
     o.paths = paths_;
-    o.dump_flows = false;  // a page view must stay cheap
+    o.dump_flows = false;  // a page view must stay cheap: the flows
+                           // collector's latest dump serves instead
     HostFacts facts = GatherFacts(o);
+    MakeupBoard::Entry latest = board_->Latest();
+    if (latest.makeup) {
+      facts.makeup = *latest.makeup;
+      facts.makeup_note = absl::StrCat(
+          "From the flows collector's dump ",
+          absl::ToInt64Seconds(absl::Now() - latest.time), " s ago.");
+    } else {
+      facts.makeup_note =
+          "Start the exporter with --collector.flows to see what fills the "
+          "table (one dump per --collector.flows.interval, off the scrape "
+          "path; needs CAP_NET_ADMIN).";
+    }
     Reply(conn, "text/html; charset=utf-8",
           RenderStatusPage(facts, Diagnose(facts), history_.Snapshot(),
                            telemetry_path_, absl::Now()),
@@ -209,6 +223,7 @@ class HttpServer::StatusHandler : public ReadOnlyHandler {
   const Paths paths_;
   const std::string telemetry_path_;
   const History& history_;
+  const std::shared_ptr<MakeupBoard> board_;
 };
 
 // A fixed body: the probes' answers.

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "exporter/collector_registry.h"
-#include "exporter/doctor.h"
+#include "exporter/doctor/doctor.h"
 #include "exporter/flags.h"
 #include "exporter/http_server.h"
 #include "exporter/log.h"

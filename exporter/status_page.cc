@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "collectors/module.h"
 #include "collectors/sysctl.h"
+#include "exporter/doctor/render.h"
 #include "exporter/version.h"
 
 namespace nfce {
@@ -74,6 +75,67 @@ std::string Chart(const std::vector<History::Sample>& h, absl::Time now) {
       "; top of the chart ", top, ".</p>");
 }
 
+std::string List(const std::vector<std::string>& items) {
+  if (items.empty()) return "";
+  std::string out = "<ul>";
+  for (const auto& i : items) absl::StrAppend(&out, "<li>", Html(i), "</li>");
+  return out + "</ul>";
+}
+
+std::string Notes(const std::vector<std::string>& notes) {
+  std::string out;
+  for (const auto& n : notes) absl::StrAppend(&out, "<p>", Html(n), ".</p>");
+  return out;
+}
+
+// Commands grouped by where they apply, runtime before persistent.
+std::string Steps(const std::vector<Step>& steps) {
+  std::string out;
+  for (Step::Where where : {Step::Where::kHost, Step::Where::kNamespace,
+                            Step::Where::kBoot, Step::Where::kKubeProxy}) {
+    for (bool persistent : {false, true}) {
+      std::string lines;
+      for (const Step& s : steps) {
+        if (s.where == where && s.persistent == persistent) {
+          absl::StrAppend(&lines, Html(s.text), "\n");
+        }
+      }
+      if (lines.empty()) continue;
+      absl::StrAppend(&out, "<p>", persistent ? "Persistently" : "Now", ", ",
+                      WhereName(where), ":</p><pre>", lines, "</pre>");
+    }
+  }
+  return out;
+}
+
+// What fills the table, from the flows collector's latest dump.
+std::string MakeupSection(const HostFacts& f, const Diagnosis& d) {
+  std::string out = "<h2>What fills the table</h2>";
+  if (!f.makeup) {
+    return absl::StrCat(out, "<p class=\"muted\">", Html(f.makeup_note),
+                        "</p>");
+  }
+  MakeupLines lines = DescribeMakeup(*f.makeup);
+  absl::StrAppend(&out, "<p class=\"muted\">", Html(f.makeup_note), "</p>",
+                  "<p>By protocol and state:</p>", List(lines.composition),
+                  "<p>", Html(lines.unreplied), ".</p>");
+  if (!lines.sources.empty()) {
+    absl::StrAppend(&out, "<p>Top sources:</p>", List(lines.sources));
+  }
+  if (!lines.destinations.empty()) {
+    absl::StrAppend(&out, "<p>Top destinations:</p>", List(lines.destinations));
+  }
+  if (!lines.idle.empty()) {
+    absl::StrAppend(&out, "<p>", Html(lines.idle[0]), ":</p>",
+                    List({lines.idle.begin() + 1, lines.idle.end()}));
+  }
+  for (const Advice& a : d.advice) {
+    absl::StrAppend(&out, "<h3>", Html(a.finding), "</h3>", List(a.figures),
+                    Steps(a.steps));
+  }
+  return out;
+}
+
 }  // namespace
 
 void History::Add(Sample s) {
@@ -125,7 +187,8 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
                              const std::vector<History::Sample>& history,
                              const std::string& telemetry_path,
                              absl::Time now) {
-  const double usage = f.limit ? static_cast<double>(f.entries) / f.limit : 0;
+  const double usage =
+      f.limit && *f.limit ? static_cast<double>(f.entries) / *f.limit : 0;
   const std::string verdict(VerdictName(d.verdict));
   std::string reasons;
   for (const auto& r : d.reasons)
@@ -148,7 +211,10 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
         "<div class=\"mark\" style=\"left:90%\"></div></div>"
         "<p><span id=\"usage\">",
         absl::StrFormat("%.1f%%", usage * 100), "</span> full: ", f.entries,
-        " entries of ", f.limit ? absl::StrCat(f.limit) : "no limit",
+        " entries of ",
+        !f.limit        ? std::string("an unknown limit")
+        : *f.limit == 0 ? std::string("no limit")
+                        : absl::StrCat(*f.limit),
         ". Marks at 75 % and 90 %.</p>", Chart(history, now));
     if (f.buckets && *f.buckets) {
       absl::StrAppend(
@@ -170,15 +236,10 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
             : "",
         ".</p>");
   }
+  std::string makeup = MakeupSection(f, d);
   std::string rec;
   if (d.recommendation) {
     const Recommendation& r = *d.recommendation;
-    std::string commands;
-    for (const auto& c : r.runtime_commands)
-      absl::StrAppend(&commands, Html(c), "\n");
-    std::string files;
-    for (const auto& c : r.persistent_files)
-      absl::StrAppend(&files, Html(c), "\n");
     rec = absl::StrCat(
         "<h2>Recommendation</h2><p>Limit ", r.limit,
         r.limit_already_enough ? " (the current limit is enough)" : "",
@@ -187,10 +248,7 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
         FormatMiB(r.memory_bytes),
         absl::StrFormat(" at the recommendation (%.1f%% of RAM).</p>",
                         r.ram_share * 100),
-        commands.empty()
-            ? ""
-            : absl::StrCat("<p>Now:</p><pre>", commands,
-                           "</pre><p>Persistently:</p><pre>", files, "</pre>"));
+        Notes(r.notes), Steps(r.steps));
   }
   return absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -219,7 +277,7 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
       "<h1>nf_conntrack on this host</h1>"
       "<div id=\"verdict\" class=\"verdict ",
       absl::AsciiStrToLower(verdict), "\">", verdict, "</div><ul>", reasons,
-      "</ul>", table, rec, "<p><a href=\"", Html(telemetry_path),
+      "</ul>", table, makeup, rec, "<p><a href=\"", Html(telemetry_path),
       "\">Metrics</a> · kernel ", Html(f.kernel_release), " · exporter ",
       kVersion, " · this page reloads every 10 s</p></body></html>\n");
 }

@@ -10,7 +10,7 @@
 
 #include "absl/time/time.h"
 #include "collectors/paths.h"
-#include "exporter/doctor.h"
+#include "exporter/doctor/doctor.h"
 
 namespace nfce {
 

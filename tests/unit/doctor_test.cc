@@ -1,4 +1,4 @@
-#include "exporter/doctor.h"
+#include "exporter/doctor/doctor.h"
 
 #include "gtest/gtest.h"
 
@@ -18,6 +18,7 @@ HostFacts Host(uint64_t ram, uint64_t entries, uint64_t limit, uint64_t buckets,
   f.limit = limit;
   f.buckets = buckets;
   f.object_size = 256;
+  f.counters_read = true;
   return f;
 }
 
@@ -38,15 +39,15 @@ TEST(Recommend, SixtyFourGiBHostGetsTheClassicLimitAtOneToOne) {
   EXPECT_DOUBLE_EQ(r.memory_bytes, 2097152.0 * 256 + 2097152.0 * 8);  // 528 MiB
   EXPECT_NEAR(r.ram_share, 528.0 / (64 * 1024), 1e-9);
   EXPECT_FALSE(r.over_memory_budget);
-  ASSERT_EQ(r.runtime_commands.size(), 2u);
-  EXPECT_EQ(r.runtime_commands[0],
+  ASSERT_EQ(r.RuntimeCommands().size(), 2u);
+  EXPECT_EQ(r.RuntimeCommands()[0],
             "sysctl -w net.netfilter.nf_conntrack_max=2097152");
-  EXPECT_EQ(r.runtime_commands[1],
+  EXPECT_EQ(r.RuntimeCommands()[1],
             "echo 2097152 > /sys/module/nf_conntrack/parameters/hashsize");
-  EXPECT_EQ(r.persistent_files[0],
+  EXPECT_EQ(r.PersistentFiles()[0],
             "/etc/sysctl.d/90-conntrack.conf: net.netfilter.nf_conntrack_max = "
             "2097152");
-  EXPECT_EQ(r.persistent_files[1],
+  EXPECT_EQ(r.PersistentFiles()[1],
             "/etc/modprobe.d/nf_conntrack.conf: options nf_conntrack "
             "hashsize=2097152");
 }
@@ -56,7 +57,7 @@ TEST(Recommend, SmallHostKeepsAnAdequateLimitAndWarnsAboutMemory) {
   Recommendation idle = Recommend(Host(512 * kMiB, 1000, 65536, 65536));
   EXPECT_TRUE(idle.limit_already_enough);
   EXPECT_EQ(idle.limit, 65536u);
-  EXPECT_TRUE(idle.runtime_commands.empty());
+  EXPECT_TRUE(idle.RuntimeCommands().empty());
   // 200,000 entries: twice that, as a power of two, costs a quarter of RAM.
   Recommendation busy = Recommend(Host(512 * kMiB, 200000, 262144, 65536));
   EXPECT_EQ(busy.limit, 524288u);
@@ -72,8 +73,8 @@ TEST(Recommend, ALimitAlreadyAboveTheRecommendationStays) {
   EXPECT_TRUE(r.limit_already_enough);
   EXPECT_EQ(r.limit, 4194304u);
   EXPECT_EQ(r.buckets, 4194304u);
-  ASSERT_EQ(r.runtime_commands.size(), 1u);  // only the buckets
-  EXPECT_EQ(r.runtime_commands[0],
+  ASSERT_EQ(r.RuntimeCommands().size(), 1u);  // only the buckets
+  EXPECT_EQ(r.RuntimeCommands()[0],
             "echo 4194304 > /sys/module/nf_conntrack/parameters/hashsize");
 }
 
@@ -88,14 +89,14 @@ TEST(Recommend, LegacyKernelUsesTheIpConntrackNames) {
   f.flavor = ConntrackFlavor::kLegacyIpConntrack;
   Recommendation r = Recommend(f);
   EXPECT_EQ(r.limit, 131072u);
-  ASSERT_EQ(r.runtime_commands.size(), 2u);
-  EXPECT_EQ(r.runtime_commands[0],
+  ASSERT_EQ(r.RuntimeCommands().size(), 2u);
+  EXPECT_EQ(r.RuntimeCommands()[0],
             "sysctl -w net.ipv4.netfilter.ip_conntrack_max=131072");
-  EXPECT_EQ(r.runtime_commands[1],
+  EXPECT_EQ(r.RuntimeCommands()[1],
             "echo 131072 > /sys/module/ip_conntrack/parameters/hashsize");
-  EXPECT_EQ(r.persistent_files[0],
+  EXPECT_EQ(r.PersistentFiles()[0],
             "/etc/sysctl.conf: net.ipv4.netfilter.ip_conntrack_max = 131072");
-  EXPECT_EQ(r.persistent_files[1],
+  EXPECT_EQ(r.PersistentFiles()[1],
             "/etc/modprobe.conf: options ip_conntrack hashsize=131072");
 }
 
@@ -116,6 +117,231 @@ TEST(Diagnose, VerdictThresholds) {
   HostFacts none;
   EXPECT_EQ(Diagnose(none).verdict, Verdict::kOk);
   EXPECT_FALSE(Diagnose(none).recommendation.has_value());
+}
+
+bool HasStep(const std::vector<Step>& steps, Step::Where where,
+             bool persistent, const std::string& text) {
+  for (const Step& s : steps) {
+    if (s.where == where && s.persistent == persistent && s.text == text) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool AnyStepContains(const std::vector<Step>& steps, const std::string& part) {
+  for (const Step& s : steps) {
+    if (s.text.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// 6.18 with conntrack built in, in the initial namespace (this project's CI).
+HostFacts BuiltIn618() {
+  HostFacts f = Host(8 * kGiB, 250000, 262144, 262144);
+  f.kernel_release = "6.18.0";
+  f.conntrack_builtin = true;
+  f.netns_initial = true;
+  f.buckets_sysctl_writable = true;
+  return f;
+}
+
+TEST(Recommend, BuiltInKernelPersistsBucketsOnTheCommandLineNotModprobe) {
+  Recommendation r = Recommend(BuiltIn618());
+  EXPECT_EQ(r.limit, 524288u);
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kHost, false,
+                      "sysctl -w net.netfilter.nf_conntrack_max=524288"));
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kHost, false,
+                      "sysctl -w net.netfilter.nf_conntrack_buckets=524288"));
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kBoot, true,
+                      "nf_conntrack.hashsize=524288"));
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kHost, true,
+                      "/etc/sysctl.d/90-conntrack.conf: "
+                      "net.netfilter.nf_conntrack_buckets = 524288"));
+  EXPECT_FALSE(AnyStepContains(r.steps, "modprobe"));
+  EXPECT_FALSE(AnyStepContains(r.steps, "/sys/module"));
+  EXPECT_FALSE(AnyStepContains(r.steps, "modules-load.d"));
+}
+
+TEST(Recommend, LoadableModulePersistsWithModprobeAndLoadsBeforeSysctl) {
+  HostFacts f = BuiltIn618();
+  f.conntrack_builtin = false;
+  Recommendation r = Recommend(f);
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kHost, true,
+                      "/etc/modprobe.d/nf_conntrack.conf: options "
+                      "nf_conntrack hashsize=524288"));
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kHost, true,
+                      "/etc/modules-load.d/nf_conntrack.conf: nf_conntrack"));
+  EXPECT_FALSE(AnyStepContains(r.steps, "nf_conntrack.hashsize="));
+}
+
+TEST(Recommend, OldKernelResizesThroughTheModuleParameter) {
+  HostFacts f = BuiltIn618();
+  f.kernel_release = "4.4.0";
+  f.buckets_sysctl_writable = false;  // 0444 before 4.8
+  Recommendation r = Recommend(f);
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kHost, false,
+                      "echo 524288 > /sys/module/nf_conntrack/parameters/"
+                      "hashsize"));
+  EXPECT_FALSE(AnyStepContains(r.steps, "nf_conntrack_buckets"));
+}
+
+TEST(Recommend, ChildNamespaceSaysTheHostAndGivesHostSteps) {
+  HostFacts f = BuiltIn618();
+  f.netns_initial = false;
+  Recommendation r = Recommend(f);
+  ASSERT_FALSE(r.notes.empty());
+  EXPECT_NE(r.notes[0].find("child network namespace"), std::string::npos);
+  for (const Step& s : r.steps) {
+    EXPECT_TRUE(s.where == Step::Where::kHost || s.where == Step::Where::kBoot)
+        << s.text;
+  }
+}
+
+TEST(Recommend, KubernetesNodeConfiguresKubeProxy) {
+  HostFacts f = BuiltIn618();
+  f.kube_proxy = true;
+  f.cpus = 6;
+  Recommendation r = Recommend(f);
+  // 524288 / 6 CPUs, rounded up.
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kKubeProxy, true,
+                      "conntrack.maxPerCore: 87382 (flag "
+                      "--conntrack-max-per-core)"));
+  EXPECT_TRUE(HasStep(r.steps, Step::Where::kKubeProxy, true,
+                      "conntrack.min: 524288 (flag --conntrack-min)"));
+  EXPECT_FALSE(AnyStepContains(r.steps, "nf_conntrack_max = "));
+}
+
+TEST(Recommend, NeverALimitOfZero) {
+  for (uint64_t ram : {uint64_t{0}, 64 * kMiB, 8 * kGiB}) {
+    HostFacts f = Host(ram, 0, 0, 0);
+    EXPECT_GE(Recommend(f).limit, 65536u);
+  }
+}
+
+TEST(Diagnose, AnUnreadableLimitIsUnknownNotNoLimit) {
+  HostFacts f = Host(8 * kGiB, 1000, 0, 262144);
+  f.limit.reset();
+  Diagnosis d = Diagnose(f);
+  ASSERT_FALSE(d.reasons.empty());
+  EXPECT_NE(d.reasons[0].find("limit is unknown"), std::string::npos);
+  for (const auto& r : d.reasons) {
+    EXPECT_EQ(r.find("no limit"), std::string::npos) << r;
+  }
+}
+
+TEST(Diagnose, NeverSaysNothingWasDroppedWithoutCounters) {
+  HostFacts f = Host(8 * kGiB, 1000, 262144, 262144);
+  f.counters_read = false;
+  f.counters_note = "unavailable: no stat file and no CAP_NET_ADMIN";
+  Diagnosis d = Diagnose(f);
+  bool unknown = false;
+  for (const auto& r : d.reasons) {
+    EXPECT_EQ(r.find("nothing was dropped"), std::string::npos) << r;
+    unknown |= r.find("whether packets were dropped is unknown") !=
+               std::string::npos;
+  }
+  EXPECT_TRUE(unknown);
+  f.counters_read = true;
+  d = Diagnose(f);
+  EXPECT_NE(d.reasons.back().find("nothing was dropped"), std::string::npos);
+}
+
+TEST(Diagnose, DropsOnATableFarFromFullAreNotCalledTableFull) {
+  HostFacts f = Host(8 * kGiB, 1000, 262144, 262144);
+  f.counters["drop"] = 4;
+  f.counters["invalid"] = 4;
+  Diagnosis d = Diagnose(f);
+  EXPECT_EQ(d.verdict, Verdict::kWarning);
+  EXPECT_NE(d.reasons[0].find("not for a full table"), std::string::npos);
+  EXPECT_NE(d.reasons[0].find("invalid: 4"), std::string::npos);
+}
+
+TEST(TidyKernelLine, OnePrefix) {
+  EXPECT_EQ(TidyKernelLine(" nf_conntrack: nf_conntrack: table full, dropping "
+                           "packet\n"),
+            "nf_conntrack: table full, dropping packet");
+  EXPECT_EQ(TidyKernelLine("nf_conntrack: table full in netns 4026532, "
+                           "dropping packet"),
+            "nf_conntrack: table full in netns 4026532, dropping packet");
+}
+
+// A table of 10,000 entries: 4,000 established idle about 5 days, 1,000
+// idle about 2 h, 2,000 fresh; 3,000 DNS queries from one client.
+HostFacts IdleTable() {
+  HostFacts f = BuiltIn618();
+  f.entries = 10000;
+  TableMakeup m;
+  m.total = 10000;
+  m.unreplied = 3000;
+  m.flows[{"ipv4", "tcp", "established", 0}] = 7000;
+  m.flows[{"ipv4", "udp", "unreplied", 0}] = 3000;
+  IdleHistogram h;
+  h.timeout = 432000;
+  for (int i = 0; i < 4000; ++i) h.Observe(3600, false);    // idle 428400
+  for (int i = 0; i < 1000; ++i) h.Observe(424800, false);  // idle 7200
+  for (int i = 0; i < 2000; ++i) h.Observe(431990, false);  // idle 10
+  m.tcp_established = h;
+  TopList dest;
+  dest.items.push_back({"10.0.0.53", "udp", "53", 3000, 0, 3000});
+  m.top_destinations = dest;
+  TopList src;
+  src.items.push_back({"10.0.0.7", "", "", 3000, 0, 3000});
+  m.top_sources = src;
+  f.makeup = m;
+  f.timeouts["udp_timeout"] = 30;
+  return f;
+}
+
+TEST(AdviseOnMakeup, IdleEstablishedEntriesWithFiguresForEachCandidate) {
+  std::vector<Advice> advice = AdviseOnMakeup(IdleTable());
+  ASSERT_FALSE(advice.empty());
+  const Advice& a = advice[0];
+  EXPECT_NE(a.finding.find("4000 established TCP entries (40.0% of the table) "
+                           "have been idle for more than 10 h"),
+            std::string::npos)
+      << a.finding;
+  EXPECT_NE(a.finding.find("is 432000 s (5 d); lowering it to 36000 s frees "
+                           "4000 entries now"),
+            std::string::npos)
+      << a.finding;
+  EXPECT_EQ(a.figures[0], "timeout 86400 s (1 d): frees 4000 of 7000 "
+                          "established entries now");
+  EXPECT_EQ(a.figures[2], "timeout 10800 s (3 h): frees 4000 of 7000 "
+                          "established entries now");
+  EXPECT_EQ(a.figures[3], "timeout 3600 s (1 h): frees 5000 of 7000 "
+                          "established entries now");
+  EXPECT_TRUE(HasStep(a.steps, Step::Where::kNamespace, false,
+                      "sysctl -w net.netfilter.nf_conntrack_tcp_timeout_"
+                      "established=36000"));
+}
+
+TEST(AdviseOnMakeup, DnsServiceAndUnrepliedClient) {
+  std::vector<Advice> advice = AdviseOnMakeup(IdleTable());
+  ASSERT_EQ(advice.size(), 4u);  // idle, the DNS service, the client, unreplied
+  EXPECT_NE(advice[1].finding.find("10.0.0.53 udp/53 has 3000 of 10000"),
+            std::string::npos)
+      << advice[1].finding;
+  EXPECT_TRUE(AnyStepContains(advice[1].steps, "udp dport 53 notrack"));
+  EXPECT_NE(advice[2].finding.find("10.0.0.7 has 3000 of 10000 entries"),
+            std::string::npos);
+  EXPECT_NE(advice[2].figures[0].find("a scan"), std::string::npos);
+  EXPECT_NE(advice[3].finding.find("3000 entries (30.0%) have never seen a "
+                                   "reply: 3000 UDP"),
+            std::string::npos)
+      << advice[3].finding;
+  EXPECT_NE(advice[3].figures[0].find("about 1000 unreplied UDP"),
+            std::string::npos);
+}
+
+TEST(AdviseOnMakeup, KubernetesTimeoutGoesToKubeProxy) {
+  HostFacts f = IdleTable();
+  f.kube_proxy = true;
+  std::vector<Advice> advice = AdviseOnMakeup(f);
+  EXPECT_TRUE(HasStep(advice[0].steps, Step::Where::kKubeProxy, true,
+                      "conntrack.tcpEstablishedTimeout: 10h0m0s "
+                      "(KubeProxyConfiguration; flag "
+                      "--conntrack-tcp-timeout-established)"));
 }
 
 }  // namespace

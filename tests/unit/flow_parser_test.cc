@@ -8,10 +8,11 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netinet/in.h>
 
+#include <cstring>
 #include <optional>
 #include <vector>
 
-#include "collectors/flows.h"
+#include "collectors/table_makeup.h"
 #include "gtest/gtest.h"
 
 namespace nfce {
@@ -99,19 +100,88 @@ TEST(ParseConntrackMessage, RejectsATruncatedMessage) {
   EXPECT_FALSE(ParseConntrackMessage(nlh).ok());
 }
 
+FlowKey Entry(uint8_t family, uint8_t protocol,
+              std::optional<uint8_t> tcp_state, uint32_t status) {
+  FlowKey k;
+  k.family = family;
+  k.protocol = protocol;
+  k.tcp_state = tcp_state;
+  k.status = status;
+  return k;
+}
+
+// A dump answer with the original tuple's addresses and ports and a
+// remaining timeout, laid out as the kernel sends them.
+std::vector<char> FullMessage(uint8_t family, const void* src, const void* dst,
+                              size_t len, uint8_t protocol,
+                              std::optional<uint16_t> dport,
+                              uint32_t timeout) {
+  std::vector<char> buf(4096);
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+  auto* nfg = static_cast<nfgenmsg*>(
+      mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+  nfg->nfgen_family = family;
+  nlattr* orig = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
+  nlattr* ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+  const bool v4 = family == AF_INET;
+  mnl_attr_put(nlh, v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC, len, src);
+  mnl_attr_put(nlh, v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST, len, dst);
+  mnl_attr_nest_end(nlh, ip);
+  nlattr* proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+  mnl_attr_put_u8(nlh, CTA_PROTO_NUM, protocol);
+  if (dport) {
+    mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(40000));
+    mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(*dport));
+  }
+  mnl_attr_nest_end(nlh, proto);
+  mnl_attr_nest_end(nlh, orig);
+  mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(timeout));
+  buf.resize(nlh->nlmsg_len);
+  return buf;
+}
+
+TEST(ParseConntrackMessage, AddressesPortAndTimeout) {
+  in_addr s4{}, d4{};
+  inet_pton(AF_INET, "192.0.2.1", &s4);
+  inet_pton(AF_INET, "198.51.100.53", &d4);
+  auto msg = FullMessage(AF_INET, &s4, &d4, 4, IPPROTO_UDP, 53, 29);
+  auto key = ParseConntrackMessage(reinterpret_cast<nlmsghdr*>(msg.data()));
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(std::memcmp(key->source.data(), &s4, 4), 0);
+  EXPECT_EQ(std::memcmp(key->destination.data(), &d4, 4), 0);
+  EXPECT_EQ(key->destination_port, std::optional<uint16_t>(53));
+  EXPECT_EQ(key->timeout, std::optional<uint32_t>(29));
+
+  in6_addr s6{}, d6{};
+  inet_pton(AF_INET6, "2001:db8:1:2::7", &s6);
+  inet_pton(AF_INET6, "2001:db8::1", &d6);
+  msg = FullMessage(AF_INET6, &s6, &d6, 16, IPPROTO_ICMPV6, std::nullopt,
+                    30);
+  key = ParseConntrackMessage(reinterpret_cast<nlmsghdr*>(msg.data()));
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(std::memcmp(key->source.data(), &s6, 16), 0);
+  EXPECT_FALSE(key->destination_port.has_value());
+
+  // An IPv4 address attribute of 2 bytes is malformed, not read past.
+  msg = FullMessage(AF_INET, &s4, &d4, 2, IPPROTO_UDP, 53, 29);
+  EXPECT_FALSE(
+      ParseConntrackMessage(reinterpret_cast<nlmsghdr*>(msg.data())).ok());
+}
+
 TEST(Labels, ComeFromFixedSets) {
   EXPECT_EQ(FamilyLabel(99), "other");
   EXPECT_EQ(ProtocolLabel(IPPROTO_SCTP), "sctp");
   EXPECT_EQ(ProtocolLabel(IPPROTO_GRE), "gre");
   EXPECT_EQ(ProtocolLabel(IPPROTO_ICMPV6), "icmpv6");
   EXPECT_EQ(ProtocolLabel(IPPROTO_UDPLITE), "other");
-  FlowKey odd{AF_INET, IPPROTO_TCP, uint8_t{200}, 0, 0};
+  FlowKey odd = Entry(AF_INET, IPPROTO_TCP, uint8_t{200}, 0);
   EXPECT_EQ(StateLabel(odd), "other");
 }
 
 TEST(FlowAggregator, CountsByLabelsAndCapsZones) {
   FlowAggregator agg(/*max_zones=*/2);
-  FlowKey k{AF_INET, IPPROTO_UDP, std::nullopt, IPS_CONFIRMED, 0};
+  FlowKey k = Entry(AF_INET, IPPROTO_UDP, std::nullopt, IPS_CONFIRMED);
   // Zone 0, the default, never counts against the cap.
   for (uint16_t zone : {0, 0, 5, 9, 9, 5, 11, 12}) {
     k.zone = zone;
@@ -129,8 +199,8 @@ TEST(FlowAggregator, CountsByLabelsAndCapsZones) {
 
 TEST(FlowAggregator, MergesProtocolsWithoutALabelIntoOther) {
   FlowAggregator agg(16);
-  agg.Add({AF_INET, IPPROTO_UDPLITE, std::nullopt, 0, 0});
-  agg.Add({AF_INET, IPPROTO_DCCP, std::nullopt, 0, 0});
+  agg.Add(Entry(AF_INET, IPPROTO_UDPLITE, std::nullopt, 0));
+  agg.Add(Entry(AF_INET, IPPROTO_DCCP, std::nullopt, 0));
   auto counts = agg.Counts();
   ASSERT_EQ(counts.size(), 1u);
   EXPECT_EQ(counts.begin()->second, 2u);

@@ -1,0 +1,245 @@
+#include "collectors/table_makeup.h"
+
+#include <arpa/inet.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "collectors/netlink_socket.h"
+#include "collectors/sysctl.h"
+
+namespace nfce {
+namespace {
+
+bool HasPorts(uint8_t protocol) {
+  switch (protocol) {
+    case IPPROTO_TCP:
+    case IPPROTO_UDP:
+    case IPPROTO_UDPLITE:
+    case IPPROTO_SCTP:
+    case IPPROTO_DCCP:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string AddressText(uint8_t family, const std::array<uint8_t, 16>& a,
+                        bool prefix64) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (family == AF_INET) {
+    inet_ntop(AF_INET, a.data(), buf, sizeof(buf));
+    return buf;
+  }
+  if (family == AF_INET6) {
+    inet_ntop(AF_INET6, a.data(), buf, sizeof(buf));
+    return prefix64 ? absl::StrCat(buf, "/64") : std::string(buf);
+  }
+  return "other";
+}
+
+// Ties in the top lists are broken by key bytes, so that equal counts come
+// out in the same order from one dump to the next.
+bool KeyLess(const MakeupBuilder::SourceKey& a,
+             const MakeupBuilder::SourceKey& b) {
+  return std::tie(a.family, a.address) < std::tie(b.family, b.address);
+}
+bool KeyLess(const MakeupBuilder::DestinationKey& a,
+             const MakeupBuilder::DestinationKey& b) {
+  return std::tie(a.family, a.address, a.protocol, a.port) <
+         std::tie(b.family, b.address, b.protocol, b.port);
+}
+
+template <typename Key, typename ToItem>
+TopList MakeTopList(const SpaceSaving<Key>& sketch, int k, ToItem to_item) {
+  TopList list;
+  list.capacity = sketch.capacity();
+  list.exact = sketch.exact();
+  auto less = [](const Key& a, const Key& b) { return KeyLess(a, b); };
+  for (const auto& c : sketch.Top(static_cast<size_t>(k), less)) {
+    TopItem item = to_item(c.key);
+    item.entries = c.count;
+    item.error = c.error;
+    item.unreplied = c.flagged;
+    list.max_error = std::max(list.max_error, c.error);
+    list.items.push_back(std::move(item));
+  }
+  return list;
+}
+
+struct DumpState {
+  MakeupBuilder* builder;
+  absl::Status status;
+};
+
+int DumpCallback(const nlmsghdr* nlh, void* data) {
+  auto* state = static_cast<DumpState*>(data);
+  absl::StatusOr<FlowKey> key = ParseConntrackMessage(nlh);
+  if (!key.ok()) {
+    state->status = key.status();
+    return MNL_CB_ERROR;
+  }
+  state->builder->Add(*key);
+  return MNL_CB_OK;
+}
+
+}  // namespace
+
+void FlowAggregator::Add(const FlowKey& flow) {
+  uint32_t zone = flow.zone;
+  if (zone != 0 && !zones_.count(flow.zone)) {  // zone 0 is almost all
+    if (static_cast<int>(zones_.size()) < max_zones_) {
+      zones_.insert(flow.zone);
+    } else {
+      zone = kOtherZone;
+    }
+  }
+  ++raw_[uint64_t{flow.family} << 48 | uint64_t{flow.protocol} << 40 |
+         uint64_t{StateIndex(flow)} << 32 | zone];
+  ++total_;
+}
+
+std::map<FlowAggregator::Key, uint64_t> FlowAggregator::Counts() const {
+  std::map<Key, uint64_t> out;
+  for (const auto& [raw, count] : raw_) {
+    uint32_t zone = raw & 0xffffffff;
+    out[{FamilyLabel(raw >> 48 & 0xff), ProtocolLabel(raw >> 40 & 0xff),
+         StateName(raw >> 32 & 0xff),
+         zone == kOtherZone ? -1 : static_cast<int>(zone)}] += count;
+  }
+  return out;
+}
+
+void IdleHistogram::Observe(uint32_t remaining, bool fixed_timeout) {
+  if (fixed_timeout || remaining > timeout) {
+    ++excluded;
+    return;
+  }
+  const double idle = static_cast<double>(timeout - remaining);
+  size_t i = std::lower_bound(kBounds.begin(), kBounds.end(), idle) -
+             kBounds.begin();
+  ++counts[i];
+  sum += idle;
+  ++count;
+}
+
+uint64_t IdleHistogram::IdleLongerThan(double bound) const {
+  uint64_t n = 0;
+  for (size_t i = kBounds.size() + 1; i-- > 0;) {
+    if (i < kBounds.size() && kBounds[i] <= bound) break;
+    n += counts[i];
+  }
+  return n;
+}
+
+size_t SketchCapacity(int top) {
+  return top <= 0 ? 0 : std::max<size_t>(4096, 64 * static_cast<size_t>(top));
+}
+
+void ReadIdleTimeouts(const Paths& paths, ConntrackFlavor flavor,
+                      MakeupOptions* options) {
+  SysctlLocation loc = SysctlsOf(paths, flavor);
+  options->tcp_established_timeout.reset();
+  options->udp_stream_timeout.reset();
+  if (auto t = ReadSysctlUint(loc.File("tcp_timeout_established"));
+      t.ok() && *t <= UINT32_MAX) {
+    options->tcp_established_timeout = static_cast<uint32_t>(*t);
+  }
+  if (auto t = ReadSysctlUint(loc.File("udp_timeout_stream"));
+      t.ok() && *t <= UINT32_MAX) {
+    options->udp_stream_timeout = static_cast<uint32_t>(*t);
+  }
+}
+
+MakeupBuilder::MakeupBuilder(const MakeupOptions& options)
+    : top_(std::max(options.top, 0)),
+      flows_(options.max_zones),
+      sources_(SketchCapacity(options.top)),
+      destinations_(SketchCapacity(options.top)) {
+  if (options.tcp_established_timeout) {
+    tcp_established_.emplace();
+    tcp_established_->timeout = *options.tcp_established_timeout;
+  }
+  if (options.udp_stream_timeout) {
+    udp_stream_.emplace();
+    udp_stream_->timeout = *options.udp_stream_timeout;
+  }
+}
+
+void MakeupBuilder::Add(const FlowKey& e) {
+  flows_.Add(e);
+  const bool unreplied = !(e.status & IPS_SEEN_REPLY);
+  unreplied_ += unreplied;
+  if (top_ > 0) {
+    SourceKey source;
+    source.family = e.family;
+    // An IPv6 source counts as its /64: one host, or one subnet's worth of
+    // privacy addresses, stays one key.
+    std::memcpy(source.address.data(), e.source.data(),
+                e.family == AF_INET6 ? 8 : 16);
+    sources_.Add(source, unreplied);
+    DestinationKey dest;
+    dest.family = e.family;
+    dest.protocol = e.protocol;
+    dest.has_port = HasPorts(e.protocol) && e.destination_port.has_value();
+    dest.port = dest.has_port ? *e.destination_port : 0;
+    dest.address = e.destination;
+    destinations_.Add(dest, unreplied);
+  }
+  if (e.timeout) {
+    const bool fixed = e.status & IPS_FIXED_TIMEOUT;
+    if (tcp_established_ && e.protocol == IPPROTO_TCP &&
+        e.tcp_state == TCP_CONNTRACK_ESTABLISHED) {
+      tcp_established_->Observe(*e.timeout, fixed);
+    } else if (udp_stream_ && e.protocol == IPPROTO_UDP &&
+               (e.status & IPS_ASSURED)) {
+      udp_stream_->Observe(*e.timeout, fixed);
+    }
+  }
+}
+
+TableMakeup MakeupBuilder::Finish() const {
+  TableMakeup m;
+  m.flows = flows_.Counts();
+  m.total = flows_.total();
+  m.unreplied = unreplied_;
+  m.tcp_established = tcp_established_;
+  m.udp_stream = udp_stream_;
+  if (top_ > 0) {
+    m.top_sources = MakeTopList(sources_, top_, [](const SourceKey& k) {
+      TopItem item;
+      item.address = AddressText(k.family, k.address, k.family == AF_INET6);
+      return item;
+    });
+    m.top_destinations =
+        MakeTopList(destinations_, top_, [](const DestinationKey& k) {
+          TopItem item;
+          item.address = AddressText(k.family, k.address, false);
+          item.protocol = std::string(ProtocolLabel(k.protocol));
+          if (k.has_port) item.port = absl::StrCat(k.port);
+          return item;
+        });
+    m.sketch_bytes = sources_.MemoryBytes() + destinations_.MemoryBytes();
+  }
+  return m;
+}
+
+absl::StatusOr<TableMakeup> DumpTableMakeup(const MakeupOptions& options,
+                                            absl::Time deadline) {
+  MakeupBuilder builder(options);
+  DumpState state{&builder, absl::OkStatus()};
+  absl::Status status =
+      CtnetlinkDump(IPCTNL_MSG_CT_GET, DumpCallback, &state, deadline);
+  if (!state.status.ok()) return state.status;
+  if (!status.ok()) return status;
+  return builder.Finish();
+}
+
+}  // namespace nfce

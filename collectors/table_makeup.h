@@ -1,0 +1,164 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "collectors/flow_parser.h"
+#include "collectors/module.h"
+#include "collectors/paths.h"
+#include "collectors/space_saving.h"
+
+namespace nfce {
+
+// Counts entries by family, protocol, state and zone. Beyond the default
+// zone 0, the first `max_zones` zones seen get their own label and the rest
+// count as zone "other", so the number of series stays bounded whatever the
+// table holds.
+class FlowAggregator {
+ public:
+  // (family, protocol, state, zone); zone -1 stands for "other".
+  using Key =
+      std::tuple<absl::string_view, absl::string_view, absl::string_view, int>;
+  explicit FlowAggregator(int max_zones) : max_zones_(max_zones) {}
+
+  void Add(const FlowKey& flow);
+  // The counts by label values (protocols without a label of their own
+  // merged into "other").
+  std::map<Key, uint64_t> Counts() const;
+  uint64_t total() const { return total_; }
+
+ private:
+  static constexpr uint32_t kOtherZone = 0x10000;
+  int max_zones_;
+  std::set<uint16_t> zones_;
+  // Keyed by the raw values packed into one integer: Add() runs once per
+  // entry of the table, and this keeps it to one hash lookup.
+  std::unordered_map<uint64_t, uint64_t> raw_;
+  uint64_t total_ = 0;
+};
+
+// How long entries of one protocol and state have been idle: the state's
+// timeout sysctl minus the seconds the entry has left (every packet resets
+// the timer to the full timeout).
+struct IdleHistogram {
+  static constexpr std::array<double, 9> kBounds = {
+      60, 300, 900, 3600, 10800, 36000, 86400, 172800, 432000};
+  uint64_t timeout = 0;  // the sysctl, in seconds
+  // Per bucket, not cumulative: counts[i] holds idle <= kBounds[i] and
+  // > kBounds[i-1]; the last one, idle > kBounds.back().
+  std::array<uint64_t, kBounds.size() + 1> counts{};
+  double sum = 0;
+  uint64_t count = 0;
+  // Entries left out: more time left than the sysctl gives (a timeout policy
+  // of their own) or a fixed timeout that packets do not reset.
+  uint64_t excluded = 0;
+
+  void Observe(uint32_t remaining, bool fixed_timeout);
+  // Entries idle for more than `bound`, which must be one of kBounds.
+  uint64_t IdleLongerThan(double bound) const;
+};
+
+// One of the top sources or destinations.
+struct TopItem {
+  std::string address;   // "192.0.2.1", or an IPv6 /64: "2001:db8:1:2::/64"
+  std::string protocol;  // destinations only
+  std::string port;      // destinations only; "" for portless protocols
+  uint64_t entries = 0;
+  uint64_t error = 0;      // entries may overstate the truth by this much
+  uint64_t unreplied = 0;  // of entries, not (yet) answered
+};
+
+struct TopList {
+  std::vector<TopItem> items;  // largest first
+  size_t capacity = 0;         // counters of the sketch
+  bool exact = true;           // every distinct key fitted the sketch
+  uint64_t max_error = 0;      // the largest error among items
+};
+
+// What one dump says about the table of this network namespace.
+struct TableMakeup {
+  std::map<FlowAggregator::Key, uint64_t> flows;
+  uint64_t total = 0;
+  uint64_t unreplied = 0;  // no reply seen (status without SEEN_REPLY)
+  std::optional<TopList> top_sources;       // nullopt: top lists off
+  std::optional<TopList> top_destinations;  // nullopt: top lists off
+  std::optional<IdleHistogram> tcp_established;  // nullopt: sysctl unknown
+  std::optional<IdleHistogram> udp_stream;       // ASSURED UDP
+  size_t sketch_bytes = 0;  // memory of both top-K sketches
+};
+
+struct MakeupOptions {
+  int max_zones = 16;
+  int top = 10;  // K of the top lists; 0 turns them off
+  std::optional<uint32_t> tcp_established_timeout;
+  std::optional<uint32_t> udp_stream_timeout;
+};
+
+// Counters of each top-K sketch: counts are exact while the distinct keys of
+// a dump fit, and overstate by at most entries / capacity beyond.
+size_t SketchCapacity(int top);
+
+// Reads the two timeout sysctls the idle histograms are measured against.
+void ReadIdleTimeouts(const Paths& paths, ConntrackFlavor flavor,
+                      MakeupOptions* options);
+
+// Builds a TableMakeup from the entries of one dump, in bounded memory.
+class MakeupBuilder {
+ public:
+  explicit MakeupBuilder(const MakeupOptions& options);
+  void Add(const FlowKey& entry);
+  TableMakeup Finish() const;
+
+  struct SourceKey {
+    uint8_t family = 0;
+    std::array<uint8_t, 16> address{};
+    bool operator==(const SourceKey& o) const {
+      return family == o.family && address == o.address;
+    }
+    template <typename H>
+    friend H AbslHashValue(H h, const SourceKey& k) {
+      return H::combine(std::move(h), k.family, k.address);
+    }
+  };
+  struct DestinationKey {
+    uint8_t family = 0;
+    uint8_t protocol = 0;
+    bool has_port = false;
+    uint16_t port = 0;
+    std::array<uint8_t, 16> address{};
+    bool operator==(const DestinationKey& o) const {
+      return family == o.family && protocol == o.protocol &&
+             has_port == o.has_port && port == o.port && address == o.address;
+    }
+    template <typename H>
+    friend H AbslHashValue(H h, const DestinationKey& k) {
+      return H::combine(std::move(h), k.family, k.protocol, k.has_port, k.port,
+                        k.address);
+    }
+  };
+
+ private:
+  const int top_;
+  FlowAggregator flows_;
+  SpaceSaving<SourceKey> sources_;
+  SpaceSaving<DestinationKey> destinations_;
+  std::optional<IdleHistogram> tcp_established_;
+  std::optional<IdleHistogram> udp_stream_;
+  uint64_t unreplied_ = 0;
+};
+
+// One dump of the whole table of this network namespace, aggregated.
+absl::StatusOr<TableMakeup> DumpTableMakeup(const MakeupOptions& options,
+                                            absl::Time deadline);
+
+}  // namespace nfce

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "exporter/doctor/diagnosis.h"
+#include "exporter/doctor/facts.h"
+#include "exporter/doctor/format.h"
+#include "exporter/doctor/render.h"
+
+namespace nfce {
+
+// `nf_conntrack_exporter doctor [flags]`: prints the report, returns the
+// exit status (0 OK, 1 WARNING, 2 CRITICAL; 3 for bad flags).
+int DoctorMain(const std::vector<std::string>& args);
+
+}  // namespace nfce
