@@ -25,17 +25,23 @@ std::string SysctlName(ConntrackFlavor flavor, absl::string_view suffix) {
              : absl::StrCat("net.netfilter.nf_conntrack_", suffix);
 }
 
-// A per-namespace sysctl set now and at boot.
-void SetSysctl(ConntrackFlavor flavor, absl::string_view suffix,
-               uint64_t value, Step::Where where, std::vector<Step>* steps) {
-  const std::string name = SysctlName(flavor, suffix);
-  steps->push_back({where, false, absl::StrCat("sysctl -w ", name, "=", value)});
+// A per-namespace sysctl set now and at boot. In a child namespace (a
+// container) /etc/sysctl.d is not applied to it: its runtime sets it.
+void SetSysctl(const HostFacts& f, absl::string_view suffix, uint64_t value,
+               std::vector<Step>* steps) {
+  const std::string name = SysctlName(f.flavor, suffix);
+  steps->push_back({Step::Where::kNamespace, false,
+                    absl::StrCat("sysctl -w ", name, "=", value)});
   steps->push_back(
-      {where, true,
-       absl::StrCat(flavor == ConntrackFlavor::kLegacyIpConntrack
-                        ? "/etc/sysctl.conf"
-                        : "/etc/sysctl.d/90-conntrack.conf",
-                    ": ", name, " = ", value)});
+      {Step::Where::kNamespace, true,
+       f.netns_initial == false
+           ? absl::StrCat("the container's sysctls (docker run --sysctl ",
+                          name, "=", value,
+                          ", or a Pod's securityContext.sysctls)")
+           : absl::StrCat(f.flavor == ConntrackFlavor::kLegacyIpConntrack
+                              ? "/etc/sysctl.conf"
+                              : "/etc/sysctl.d/90-conntrack.conf",
+                          ": ", name, " = ", value)});
 }
 
 uint64_t FlowCount(const TableMakeup& m, absl::string_view protocol,
@@ -111,8 +117,7 @@ void AdviseIdle(const HostFacts& f, const TableMakeup& m,
                       "h0m0s (KubeProxyConfiguration; flag "
                       "--conntrack-tcp-timeout-established)")});
   }
-  SetSysctl(f.flavor, "tcp_timeout_established", pick, Step::Where::kNamespace,
-            &a.steps);
+  SetSysctl(f, "tcp_timeout_established", pick, &a.steps);
   out->push_back(std::move(a));
 }
 
@@ -181,8 +186,7 @@ void AdviseLargeShare(const HostFacts& f, const TableMakeup& m,
               " -> 10 s holds about ", Scaled(d.unreplied, syn, 10),
               " of them at the same rate; SYNPROXY in front of the service "
               "keeps a flood out of the table"));
-          SetSysctl(f.flavor, "tcp_timeout_syn_recv", 10,
-                    Step::Where::kNamespace, &a.steps);
+          SetSysctl(f, "tcp_timeout_syn_recv", 10, &a.steps);
         }
       } else {
         a.figures.push_back(
@@ -245,8 +249,7 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
       a.figures.push_back(absl::StrCat(
           "timeout ", tw, " -> 30 s: about ", Scaled(time_wait, tw, 30),
           " at the same connection rate"));
-      SetSysctl(f.flavor, "tcp_timeout_time_wait", 30, Step::Where::kNamespace,
-                &a.steps);
+      SetSysctl(f, "tcp_timeout_time_wait", 30, &a.steps);
     }
     a.figures.push_back("keep-alive or connection pooling avoids them");
     out->push_back(std::move(a));
@@ -265,8 +268,7 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
         a.figures.push_back(absl::StrCat(
             "nf_conntrack_udp_timeout ", t, " -> 10 s: about ",
             Scaled(udp, t, 10), " unreplied UDP entries at the same rate"));
-        SetSysctl(f.flavor, "udp_timeout", 10, Step::Where::kNamespace,
-                  &a.steps);
+        SetSysctl(f, "udp_timeout", 10, &a.steps);
       }
       a.figures.push_back(
           "DNS and other query traffic this host answers itself need no "
@@ -277,8 +279,7 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
         a.figures.push_back(absl::StrCat(
             "nf_conntrack_tcp_timeout_syn_sent ", t, " -> 30 s: about ",
             Scaled(syn_sent, t, 30), " SYN_SENT entries at the same rate"));
-        SetSysctl(f.flavor, "tcp_timeout_syn_sent", 30,
-                  Step::Where::kNamespace, &a.steps);
+        SetSysctl(f, "tcp_timeout_syn_sent", 30, &a.steps);
       }
       a.figures.push_back(
           "outgoing connection attempts nobody answers: a scan from this "

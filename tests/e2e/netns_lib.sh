@@ -60,3 +60,28 @@ send_new_udp() {
 
 in_ns() { ip netns exec "$ns" "$@"; }
 step() { echo "--- $*"; }
+
+# Reading an exporter that listens on 127.0.0.1:$port inside $ns.
+scrape() { in_ns curl -fsS --max-time 10 "http://127.0.0.1:$port/metrics"; }
+# value NAME{LABELS} [METRICS]: one sample (0 when absent).
+value() {
+  awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }' <<<"${2:-$(scrape)}"
+}
+# sum_of PREFIX: the sum of all samples whose name and labels start with PREFIX.
+sum_of() {
+  scrape | awk -v p="$1" 'index($1, p) == 1 { s += $2 } END { printf "%d\n", s }'
+}
+expect_eq() {
+  [[ "$2" == "$3" ]] || fail "$1: got $2, want $3"
+  echo "ok   $1 = $2"
+}
+# wait_value WHAT CMD WANT SECONDS: polls CMD until it prints WANT.
+wait_value() {
+  local deadline=$((SECONDS + $4)) got
+  while ((SECONDS < deadline)); do
+    got=$(eval "$2")
+    [[ "$got" == "$3" ]] && { echo "ok   $1 = $got"; return 0; }
+    sleep 0.5
+  done
+  fail "$1: got $got, want $3 (after $4 s)"
+}
