@@ -85,19 +85,27 @@ void AdviseIdle(const HostFacts& f, const TableMakeup& m,
           ? 36000
           : candidates.front();
   Advice a;
+  const uint64_t freed = h.IdleLongerThan(static_cast<double>(pick));
   a.finding = absl::StrCat(
       idle_long, " established TCP entries (", Percent(idle_long, m.total),
       " of the table) have been idle for more than 10 h: peers that vanished "
       "without FIN or RST. nf_conntrack_tcp_timeout_established is ",
-      h.timeout, " s (", Duration(h.timeout), "); lowering it to ", pick,
-      " s frees ", h.IdleLongerThan(static_cast<double>(pick)),
-      " entries now.");
+      h.timeout, " s (", Duration(h.timeout), "); at ", pick, " s these ",
+      freed,
+      " entries would have expired already. Lowering it stops them piling "
+      "up; deleting the ones idle longer frees ",
+      freed, " entries now.");
   for (uint64_t c : candidates) {
     a.figures.push_back(absl::StrCat(
-        "timeout ", c, " s (", Duration(c), "): frees ",
+        "timeout ", c, " s (", Duration(c), "): ",
         h.IdleLongerThan(static_cast<double>(c)), " of ", h.count,
-        " established entries now"));
+        " established entries would have expired already"));
   }
+  a.figures.push_back(absl::StrCat(
+      "a new timeout applies to an entry at its next packet: entries whose "
+      "peers are gone keep their expiry (up to ",
+      Duration(h.timeout), "), hence the delete command (IPv4; for IPv6 "
+      "run it again with -f ipv6 after -L and -D)"));
   a.figures.push_back(
       "a connection silent for longer than the timeout is forgotten; with "
       "nf_conntrack_tcp_loose=1 (the default) its next packet tracks it "
@@ -118,6 +126,20 @@ void AdviseIdle(const HostFacts& f, const TableMakeup& m,
                       "--conntrack-tcp-timeout-established)")});
   }
   SetSysctl(f, "tcp_timeout_established", pick, &a.steps);
+  // Entries with less time left than (timeout - pick) are idle longer than
+  // pick. conntrack -L prints IPv4 by default: "tcp 6 <left> ESTABLISHED
+  // src= dst= sport= dport= ...".
+  a.steps.insert(
+      a.steps.begin() + 1,
+      {Step::Where::kNamespace, false,
+       absl::StrCat("conntrack -L -p tcp --state ESTABLISHED 2>/dev/null | "
+                    "awk '$3 < ",
+                    h.timeout - pick,
+                    " { split($5, s, \"=\"); split($6, d, \"=\"); "
+                    "split($7, p, \"=\"); split($8, q, \"=\"); "
+                    "print \"-s\", s[2], \"-d\", d[2], \"--sport\", p[2], "
+                    "\"--dport\", q[2] }' | xargs -r -L1 "
+                    "conntrack -D -p tcp")});
   out->push_back(std::move(a));
 }
 

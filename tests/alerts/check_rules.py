@@ -11,7 +11,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CONTRACT = {
     "ConntrackTableNearlyFull", "ConntrackTableCritical",
-    "ConntrackTableDroppingPackets", "ConntrackTableFillingUp",
+    "ConntrackTableDroppingPackets", "ConntrackDroppingPacketsNotFull",
+    "ConntrackTableFillingUp",
     "ConntrackInsertFailures", "ConntrackEarlyDrops",
     "ConntrackHashChainsLong", "ConntrackCollectorFailing",
 }
