@@ -17,7 +17,7 @@ source "$here/../lib.sh"
 source "$here/netns_lib.sh"
 
 require_conntrack_root
-require_tools ip nft conntrack curl ss python3
+require_tools ip nft conntrack curl ss python3 promtool
 init_workspace "nfce-makeup-$$"
 
 port=19373
@@ -78,6 +78,10 @@ def samples(path, name):
     return out
 PY
 export PYTHONPATH=$work
+
+lint=$(promtool check metrics <"$work/metrics.txt" 2>&1) || true
+[[ -z "$lint" ]] || fail "promtool check metrics on the flows metrics: $lint"
+echo "ok   promtool check metrics: clean, with the top lists and histograms"
 
 step "top sources and destinations: every series, exact"
 # Expected from the groups: entries per source (IPv6 as its /64) and per
