@@ -163,7 +163,8 @@ absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh) {
         }
       });
   if (!ok) return Malformed("an attribute runs past the message");
-  if (bad) return Malformed("an address, port, status, zone or timeout too short");
+  if (bad)
+    return Malformed("an address, port, status, zone or timeout too short");
   if (!have_protocol) {
     return Malformed("no layer-4 protocol in the original tuple");
   }

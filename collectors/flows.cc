@@ -40,9 +40,9 @@ void AddIdle(const IdleHistogram& h, absl::string_view protocol,
   m.histogram.sample_count = h.count;
   m.histogram.sample_sum = h.sum;
   histogram->metric.push_back(std::move(m));
-  AddSample(excluded, static_cast<double>(h.excluded),
-            {{"protocol", std::string(protocol)},
-             {"state", std::string(state)}});
+  AddSample(
+      excluded, static_cast<double>(h.excluded),
+      {{"protocol", std::string(protocol)}, {"state", std::string(state)}});
 }
 
 }  // namespace

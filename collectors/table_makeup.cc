@@ -123,8 +123,8 @@ void IdleHistogram::Observe(uint32_t remaining, bool fixed_timeout) {
     return;
   }
   const double idle = static_cast<double>(timeout - remaining);
-  size_t i = std::lower_bound(kBounds.begin(), kBounds.end(), idle) -
-             kBounds.begin();
+  size_t i =
+      std::lower_bound(kBounds.begin(), kBounds.end(), idle) - kBounds.begin();
   ++counts[i];
   sum += idle;
   ++count;

@@ -90,8 +90,8 @@ struct TableMakeup {
   std::map<FlowAggregator::Key, uint64_t> flows;
   uint64_t total = 0;
   uint64_t unreplied = 0;  // no reply seen (status without SEEN_REPLY)
-  std::optional<TopList> top_sources;       // nullopt: top lists off
-  std::optional<TopList> top_destinations;  // nullopt: top lists off
+  std::optional<TopList> top_sources;            // nullopt: top lists off
+  std::optional<TopList> top_destinations;       // nullopt: top lists off
   std::optional<IdleHistogram> tcp_established;  // nullopt: sysctl unknown
   std::optional<IdleHistogram> udp_stream;       // ASSURED UDP
   size_t sketch_bytes = 0;  // memory of both top-K sketches

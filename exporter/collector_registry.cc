@@ -51,7 +51,8 @@ std::vector<std::unique_ptr<Collector>> BuildCollectors(
       out.push_back(std::make_unique<TimeoutsCollector>(
           options.paths, options.timeouts_max_age));
     } else if (info.name == "flows") {
-      out.push_back(std::make_unique<FlowsCollector>(options.paths, options.flows));
+      out.push_back(
+          std::make_unique<FlowsCollector>(options.paths, options.flows));
     } else if (info.name == "events") {
       out.push_back(std::make_unique<EventsCollector>(options.events));
     } else if (info.name == "netns") {

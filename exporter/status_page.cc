@@ -88,22 +88,15 @@ std::string Notes(const std::vector<std::string>& notes) {
   return out;
 }
 
-// Commands grouped by where they apply, runtime before persistent.
 std::string Steps(const std::vector<Step>& steps) {
   std::string out;
-  for (Step::Where where : {Step::Where::kHost, Step::Where::kNamespace,
-                            Step::Where::kBoot, Step::Where::kKubeProxy}) {
-    for (bool persistent : {false, true}) {
-      std::string lines;
-      for (const Step& s : steps) {
-        if (s.where == where && s.persistent == persistent) {
-          absl::StrAppend(&lines, Html(s.text), "\n");
-        }
-      }
-      if (lines.empty()) continue;
-      absl::StrAppend(&out, "<p>", persistent ? "Persistently" : "Now", ", ",
-                      WhereName(where), ":</p><pre>", lines, "</pre>");
+  for (const StepGroup& g : GroupSteps(steps)) {
+    std::string lines;
+    for (const std::string* text : g.texts) {
+      absl::StrAppend(&lines, Html(*text), "\n");
     }
+    absl::StrAppend(&out, "<p>", g.persistent ? "Persistently" : "Now", ", ",
+                    g.heading, ":</p><pre>", lines, "</pre>");
   }
   return out;
 }

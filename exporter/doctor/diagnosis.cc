@@ -35,9 +35,8 @@ void SetSysctl(const HostFacts& f, absl::string_view suffix, uint64_t value,
   steps->push_back(
       {Step::Where::kNamespace, true,
        f.netns_initial == false
-           ? absl::StrCat("the container's sysctls (docker run --sysctl ",
-                          name, "=", value,
-                          ", or a Pod's securityContext.sysctls)")
+           ? absl::StrCat("the container's sysctls (docker run --sysctl ", name,
+                          "=", value, ", or a Pod's securityContext.sysctls)")
            : absl::StrCat(f.flavor == ConntrackFlavor::kLegacyIpConntrack
                               ? "/etc/sysctl.conf"
                               : "/etc/sysctl.d/90-conntrack.conf",
@@ -97,23 +96,25 @@ void AdviseIdle(const HostFacts& f, const TableMakeup& m,
       freed, " entries now.");
   for (uint64_t c : candidates) {
     a.figures.push_back(absl::StrCat(
-        "timeout ", c, " s (", Duration(c), "): ",
-        h.IdleLongerThan(static_cast<double>(c)), " of ", h.count,
+        "timeout ", c, " s (", Duration(c),
+        "): ", h.IdleLongerThan(static_cast<double>(c)), " of ", h.count,
         " established entries would have expired already"));
   }
   a.figures.push_back(absl::StrCat(
       "a new timeout applies to an entry at its next packet: entries whose "
       "peers are gone keep their expiry (up to ",
-      Duration(h.timeout), "), hence the delete command (IPv4; for IPv6 "
+      Duration(h.timeout),
+      "), hence the delete command (IPv4; for IPv6 "
       "run it again with -f ipv6 after -L and -D)"));
   a.figures.push_back(
       "a connection silent for longer than the timeout is forgotten; with "
       "nf_conntrack_tcp_loose=1 (the default) its next packet tracks it "
       "again, but NAT or stateful rules may cut it");
   if (h.excluded) {
-    a.figures.push_back(absl::StrCat(
-        h.excluded, " established entries with a timeout of their own are "
-                    "left out of these figures"));
+    a.figures.push_back(
+        absl::StrCat(h.excluded,
+                     " established entries with a timeout of their own are "
+                     "left out of these figures"));
   }
   if (f.kube_proxy) {
     a.figures.push_back(
@@ -154,10 +155,10 @@ void AdviseLargeShare(const HostFacts& f, const TableMakeup& m,
       const std::string who =
           absl::StrCat(d.address, " ", d.protocol,
                        d.port.empty() ? "" : absl::StrCat("/", d.port));
-      a.finding = absl::StrCat("One service holds ", Percent(d.entries, m.total),
-                               " of the table: ", who, " has ", d.entries,
-                               " of ", m.total, " entries, ", d.unreplied,
-                               " of them unreplied.");
+      a.finding = absl::StrCat(
+          "One service holds ", Percent(d.entries, m.total),
+          " of the table: ", who, " has ", d.entries, " of ", m.total,
+          " entries, ", d.unreplied, " of them unreplied.");
       if (d.protocol == "udp" && d.port == "53") {
         const uint64_t udp_timeout = f.Timeout("udp_timeout").value_or(30);
         a.figures.push_back(
@@ -186,9 +187,10 @@ void AdviseLargeShare(const HostFacts& f, const TableMakeup& m,
              "output priority raw; }'"});
         for (const char* chain : {"pre", "out"}) {
           for (const char* dir : {"dport", "sport"}) {
-            a.steps.push_back({Step::Where::kNamespace, false,
-                               absl::StrCat("nft add rule inet conntrack_notrack ",
-                                            chain, " udp ", dir, " 53 notrack")});
+            a.steps.push_back(
+                {Step::Where::kNamespace, false,
+                 absl::StrCat("nft add rule inet conntrack_notrack ", chain,
+                              " udp ", dir, " 53 notrack")});
           }
         }
         a.steps.push_back(
@@ -226,10 +228,9 @@ void AdviseLargeShare(const HostFacts& f, const TableMakeup& m,
                                " of the table: ", s.address, " has ", s.entries,
                                " of ", m.total, " entries, ", s.unreplied,
                                " of them unreplied.");
-      const std::string match =
-          absl::StrContains(s.address, ':')
-              ? absl::StrCat("ip6 saddr ", s.address)
-              : absl::StrCat("ip saddr ", s.address);
+      const std::string match = absl::StrContains(s.address, ':')
+                                    ? absl::StrCat("ip6 saddr ", s.address)
+                                    : absl::StrCat("ip saddr ", s.address);
       if (s.unreplied * 2 >= s.entries) {
         a.figures.push_back(
             "mostly unanswered: a scan, or a flood of connection attempts");
@@ -268,9 +269,9 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
         "nf_conntrack_tcp_timeout_time_wait (",
         tw, " s). Clients that open a new connection per request make them.");
     if (tw > 30) {
-      a.figures.push_back(absl::StrCat(
-          "timeout ", tw, " -> 30 s: about ", Scaled(time_wait, tw, 30),
-          " at the same connection rate"));
+      a.figures.push_back(absl::StrCat("timeout ", tw, " -> 30 s: about ",
+                                       Scaled(time_wait, tw, 30),
+                                       " at the same connection rate"));
       SetSysctl(f, "tcp_timeout_time_wait", 30, &a.steps);
     }
     a.figures.push_back("keep-alive or connection pooling avoids them");
@@ -280,10 +281,10 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
     const uint64_t udp = FlowCount(m, "udp", "unreplied");
     const uint64_t syn_sent = FlowCount(m, "tcp", "syn_sent");
     Advice a;
-    a.finding = absl::StrCat(m.unreplied, " entries (",
-                             Percent(m.unreplied, m.total),
-                             ") have never seen a reply: ", udp, " UDP, ",
-                             syn_sent, " TCP SYN_SENT.");
+    a.finding =
+        absl::StrCat(m.unreplied, " entries (", Percent(m.unreplied, m.total),
+                     ") have never seen a reply: ", udp, " UDP, ", syn_sent,
+                     " TCP SYN_SENT.");
     if (udp * 2 >= m.unreplied) {
       const uint64_t t = f.Timeout("udp_timeout").value_or(30);
       if (t > 10) {
@@ -409,9 +410,9 @@ Recommendation Recommend(const HostFacts& f) {
     } else {
       r.steps.push_back(
           {Step::Where::kHost, true,
-           absl::StrCat(legacy ? "/etc/sysctl.conf"
-                               : "/etc/sysctl.d/90-conntrack.conf",
-                        ": ", SysctlName(f.flavor, "max"), " = ", r.limit)});
+           absl::StrCat(
+               legacy ? "/etc/sysctl.conf" : "/etc/sysctl.d/90-conntrack.conf",
+               ": ", SysctlName(f.flavor, "max"), " = ", r.limit)});
     }
   }
   if (grow_buckets) {
@@ -427,14 +428,14 @@ Recommendation Recommend(const HostFacts& f) {
     }
   }
   if (grow_buckets && legacy) {
-    r.steps.push_back(
-        {Step::Where::kHost, true,
-         absl::StrCat("/etc/modprobe.conf: options ", module, " hashsize=",
-                      r.buckets)});
+    r.steps.push_back({Step::Where::kHost, true,
+                       absl::StrCat("/etc/modprobe.conf: options ", module,
+                                    " hashsize=", r.buckets)});
   } else if (grow_buckets && f.conntrack_builtin == true) {
     r.notes.push_back(absl::StrCat(
         "conntrack is built into this kernel: /etc/modprobe.d does nothing. "
-        "Add nf_conntrack.hashsize=", r.buckets,
+        "Add nf_conntrack.hashsize=",
+        r.buckets,
         " to the kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, "
         "then update-grub); an explicit hashsize also sets the boot-time "
         "limit to 8 x buckets, so keep the limit's line too"));
@@ -454,8 +455,10 @@ Recommendation Recommend(const HostFacts& f) {
     if (!f.conntrack_builtin.has_value()) {
       r.notes.push_back(absl::StrCat(
           "whether conntrack is a module or built in could not be told (no ",
-          "/sys/module/", module, "); if built in, use the kernel command "
-          "line nf_conntrack.hashsize=", r.buckets, " instead"));
+          "/sys/module/", module,
+          "); if built in, use the kernel command "
+          "line nf_conntrack.hashsize=",
+          r.buckets, " instead"));
     }
   }
   if (!legacy && f.conntrack_builtin == false &&
@@ -522,10 +525,12 @@ Diagnosis Diagnose(const HostFacts& f) {
                : absl::StrCat(
                      "the kernel dropped ", drops,
                      " packets (drop counter, since conntrack loaded) but the "
-                     "table is ", Percent(usage),
+                     "table is ",
+                     Percent(usage),
                      " full: not for a full table now, but a failed "
                      "allocation or packets a protocol tracker refused "
-                     "(invalid: ", f.Counter("invalid"),
+                     "(invalid: ",
+                     f.Counter("invalid"),
                      "); check memory and the invalid counter"));
   }
   if (f.table_full_lines > 0) {
@@ -572,9 +577,9 @@ Diagnosis Diagnose(const HostFacts& f) {
         f.counters_note));
   }
   if (d.verdict == Verdict::kOk && f.limit) {
-    d.reasons.push_back(absl::StrCat(
-        "the table is ", Percent(usage), " full",
-        f.counters_read ? " and nothing was dropped" : ""));
+    d.reasons.push_back(
+        absl::StrCat("the table is ", Percent(usage), " full",
+                     f.counters_read ? " and nothing was dropped" : ""));
   }
   return d;
 }

@@ -1,7 +1,7 @@
 #include <cstdio>
 
-#include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "exporter/doctor/doctor.h"
 
 namespace nfce {

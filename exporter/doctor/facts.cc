@@ -96,7 +96,8 @@ void JudgeKernelLog(const TableFullLines& lines, HostFacts* f) {
   f->table_full_lines_seen = lines.count;
   f->last_table_full = lines.last;
   if (lines.count == 0) return;
-  const std::string n = absl::StrCat(lines.count, " recent 'table full' line(s)");
+  const std::string n =
+      absl::StrCat(lines.count, " recent 'table full' line(s)");
   if (f->counters_read && f->Counter("drop") == 0) {
     f->table_full_lines = 0;
     f->table_full_caveat = absl::StrCat(
@@ -173,7 +174,8 @@ void ReadHostKind(const Paths& paths, HostFacts* f) {
   if (DIR* dir = opendir(paths.procfs.c_str())) {
     while (dirent* e = readdir(dir)) {
       if (!absl::ascii_isdigit(e->d_name[0])) continue;
-      auto comm = ReadFileToString(paths.Proc(absl::StrCat(e->d_name, "/comm")));
+      auto comm =
+          ReadFileToString(paths.Proc(absl::StrCat(e->d_name, "/comm")));
       if (comm.ok() && absl::StripAsciiWhitespace(*comm) == "kube-proxy") {
         f->kube_proxy = true;
         break;
@@ -305,8 +307,9 @@ HostFacts GatherFacts(const DoctorOptions& o) {
   if (!o.dump_flows) {
     f.makeup_note = "not dumped (--no-flows)";
   } else if (!real_proc) {
-    f.makeup_note = "not dumped: ctnetlink speaks for the running kernel, "
-                    "not for --path.procfs";
+    f.makeup_note =
+        "not dumped: ctnetlink speaks for the running kernel, "
+        "not for --path.procfs";
   } else if (!ConntrackLoadedHere()) {
     f.makeup_note = "not dumped: nf_conntrack is not loaded";
   } else {
@@ -317,8 +320,7 @@ HostFacts GatherFacts(const DoctorOptions& o) {
     if (makeup.ok()) {
       f.makeup = *std::move(makeup);
     } else {
-      f.makeup_note =
-          absl::StrCat("not dumped: ", makeup.status().message());
+      f.makeup_note = absl::StrCat("not dumped: ", makeup.status().message());
     }
   }
   return f;

@@ -47,7 +47,7 @@ struct HostFacts {
   std::string makeup_note;
 
   bool kernel_log_read = false;
-  std::string kernel_log_note;  // why it could not be read
+  std::string kernel_log_note;    // why it could not be read
   int table_full_lines_seen = 0;  // recent lines that name this namespace
   int table_full_lines = 0;       // of those, the ones that count here
   std::string table_full_caveat;  // why seen lines were not counted, or may

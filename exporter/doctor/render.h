@@ -21,4 +21,16 @@ struct MakeupLines {
 };
 MakeupLines DescribeMakeup(const TableMakeup& makeup);
 
+// "on the host (initial network namespace)", "in this network namespace", ...
+absl::string_view WhereHeading(Step::Where where);
+
+// Steps grouped by where they apply, runtime before persistent, for the
+// text report and the status page alike.
+struct StepGroup {
+  absl::string_view heading;  // WhereHeading()
+  bool persistent = false;
+  std::vector<const std::string*> texts;  // into the steps given
+};
+std::vector<StepGroup> GroupSteps(const std::vector<Step>& steps);
+
 }  // namespace nfce

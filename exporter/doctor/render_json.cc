@@ -49,10 +49,10 @@ std::string JsonOptional(const std::optional<T>& v) {
 std::string JsonSteps(const std::vector<Step>& steps) {
   std::vector<std::string> out;
   for (const Step& s : steps) {
-    out.push_back(absl::StrCat("{\"where\": ", JsonString(WhereName(s.where)),
-                               ", \"persistent\": ",
-                               s.persistent ? "true" : "false",
-                               ", \"text\": ", JsonString(s.text), "}"));
+    out.push_back(
+        absl::StrCat("{\"where\": ", JsonString(WhereName(s.where)),
+                     ", \"persistent\": ", s.persistent ? "true" : "false",
+                     ", \"text\": ", JsonString(s.text), "}"));
   }
   return absl::StrCat("[", absl::StrJoin(out, ", "), "]");
 }
@@ -63,10 +63,10 @@ std::string JsonTop(const std::optional<TopList>& list) {
   for (const TopItem& t : list->items) {
     items.push_back(absl::StrCat(
         "{\"address\": ", JsonString(t.address),
-        t.protocol.empty() ? ""
-                           : absl::StrCat(", \"protocol\": ",
-                                          JsonString(t.protocol),
-                                          ", \"port\": ", JsonString(t.port)),
+        t.protocol.empty()
+            ? ""
+            : absl::StrCat(", \"protocol\": ", JsonString(t.protocol),
+                           ", \"port\": ", JsonString(t.port)),
         ", \"entries\": ", t.entries, ", \"unreplied\": ", t.unreplied,
         ", \"error\": ", t.error, "}"));
   }
@@ -79,16 +79,15 @@ std::string JsonIdle(const std::optional<IdleHistogram>& h) {
   uint64_t cumulative = 0;
   for (size_t i = 0; i < h->counts.size(); ++i) {
     cumulative += h->counts[i];
-    buckets.push_back(absl::StrCat(
-        "{\"le\": ",
-        i < IdleHistogram::kBounds.size()
-            ? absl::StrCat(IdleHistogram::kBounds[i])
-            : std::string("\"+Inf\""),
-        ", \"count\": ", cumulative, "}"));
+    buckets.push_back(absl::StrCat("{\"le\": ",
+                                   i < IdleHistogram::kBounds.size()
+                                       ? absl::StrCat(IdleHistogram::kBounds[i])
+                                       : std::string("\"+Inf\""),
+                                   ", \"count\": ", cumulative, "}"));
   }
   return absl::StrCat("{\"timeout\": ", h->timeout, ", \"count\": ", h->count,
-                      ", \"excluded\": ", h->excluded,
-                      ", \"buckets\": [", absl::StrJoin(buckets, ", "), "]}");
+                      ", \"excluded\": ", h->excluded, ", \"buckets\": [",
+                      absl::StrJoin(buckets, ", "), "]}");
 }
 
 std::string JsonMakeup(const HostFacts& f) {
@@ -137,10 +136,9 @@ std::string RenderJson(const HostFacts& f, const Diagnosis& d) {
   }
   std::vector<std::string> advice;
   for (const Advice& a : d.advice) {
-    advice.push_back(absl::StrCat(
-        "{\"finding\": ", JsonString(a.finding),
-        ", \"figures\": ", JsonStrings(a.figures),
-        ", \"steps\": ", JsonSteps(a.steps), "}"));
+    advice.push_back(absl::StrCat("{\"finding\": ", JsonString(a.finding),
+                                  ", \"figures\": ", JsonStrings(a.figures),
+                                  ", \"steps\": ", JsonSteps(a.steps), "}"));
   }
   return absl::StrCat(
       "{\"verdict\": ", JsonString(VerdictName(d.verdict)),
@@ -152,8 +150,7 @@ std::string RenderJson(const HostFacts& f, const Diagnosis& d) {
       ", \"conntrack_builtin\": ", JsonOptional(f.conntrack_builtin),
       ", \"kube_proxy\": ", f.kube_proxy ? "true" : "false",
       ", \"entries\": ", f.entries, ", \"limit\": ", JsonOptional(f.limit),
-      ", \"buckets\": ", JsonOptional(f.buckets),
-      ", \"counters\": ",
+      ", \"buckets\": ", JsonOptional(f.buckets), ", \"counters\": ",
       f.counters_read ? absl::StrCat("{", absl::StrJoin(counters, ", "), "}")
                       : std::string("null"),
       ", \"counters_note\": ", JsonString(f.counters_note),
@@ -163,9 +160,8 @@ std::string RenderJson(const HostFacts& f, const Diagnosis& d) {
       ", \"kernel_log_note\": ",
       JsonString(f.kernel_log_read ? f.table_full_caveat : f.kernel_log_note),
       ", \"makeup\": ", JsonMakeup(f),
-      ", \"makeup_note\": ", JsonString(f.makeup_note),
-      ", \"advice\": [", absl::StrJoin(advice, ", "), "]",
-      ", \"recommendation\": ", rec, "}\n");
+      ", \"makeup_note\": ", JsonString(f.makeup_note), ", \"advice\": [",
+      absl::StrJoin(advice, ", "), "]", ", \"recommendation\": ", rec, "}\n");
 }
 
 }  // namespace nfce

@@ -13,9 +13,10 @@ namespace {
 std::string TopLine(const TopItem& t, uint64_t total, bool destination) {
   return absl::StrCat(
       t.address,
-      destination ? absl::StrCat(" ", t.protocol,
-                                 t.port.empty() ? "" : absl::StrCat("/", t.port))
-                  : "",
+      destination
+          ? absl::StrCat(" ", t.protocol,
+                         t.port.empty() ? "" : absl::StrCat("/", t.port))
+          : "",
       ": ", t.entries, " entries (", Percent(t.entries, total), "), ",
       t.unreplied, " unreplied",
       t.error ? absl::StrCat(" (may overstate by up to ", t.error, ")") : "");
@@ -27,6 +28,36 @@ std::string IdleRange(size_t i) {
   if (i == 0) return absl::StrCat("up to ", d(b[0]));
   if (i == b.size()) return absl::StrCat("over ", d(b.back()));
   return absl::StrCat(d(b[i - 1]), " to ", d(b[i]));
+}
+
+void AppendSteps(const std::vector<Step>& steps, absl::string_view indent,
+                 std::string* out) {
+  for (const StepGroup& g : GroupSteps(steps)) {
+    absl::StrAppend(out, indent, g.persistent ? "persistently, " : "now, ",
+                    g.heading, ":\n");
+    for (const std::string* text : g.texts) {
+      absl::StrAppend(out, indent, "  ", *text, "\n");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<StepGroup> GroupSteps(const std::vector<Step>& steps) {
+  std::vector<StepGroup> out;
+  for (Step::Where where : {Step::Where::kHost, Step::Where::kNamespace,
+                            Step::Where::kBoot, Step::Where::kKubeProxy}) {
+    for (bool persistent : {false, true}) {
+      StepGroup g{WhereHeading(where), persistent, {}};
+      for (const Step& s : steps) {
+        if (s.where == where && s.persistent == persistent) {
+          g.texts.push_back(&s.text);
+        }
+      }
+      if (!g.texts.empty()) out.push_back(std::move(g));
+    }
+  }
+  return out;
 }
 
 absl::string_view WhereHeading(Step::Where where) {
@@ -42,28 +73,6 @@ absl::string_view WhereHeading(Step::Where where) {
   }
   return "";
 }
-
-// Steps grouped by where they apply, runtime before persistent.
-void AppendSteps(const std::vector<Step>& steps, absl::string_view indent,
-                 std::string* out) {
-  for (Step::Where where : {Step::Where::kHost, Step::Where::kNamespace,
-                            Step::Where::kBoot, Step::Where::kKubeProxy}) {
-    for (bool persistent : {false, true}) {
-      bool first = true;
-      for (const Step& s : steps) {
-        if (s.where != where || s.persistent != persistent) continue;
-        if (first) {
-          absl::StrAppend(out, indent, persistent ? "persistently, " : "now, ",
-                          WhereHeading(where), ":\n");
-          first = false;
-        }
-        absl::StrAppend(out, indent, "  ", s.text, "\n");
-      }
-    }
-  }
-}
-
-}  // namespace
 
 MakeupLines DescribeMakeup(const TableMakeup& m) {
   MakeupLines out;
@@ -83,9 +92,9 @@ MakeupLines DescribeMakeup(const TableMakeup& m) {
     out.composition.push_back(
         absl::StrCat(name, ": ", count, " (", Percent(count, m.total), ")"));
   }
-  out.unreplied = absl::StrCat(m.unreplied, " of ", m.total, " entries (",
-                               Percent(m.unreplied, m.total),
-                               ") have seen no reply");
+  out.unreplied =
+      absl::StrCat(m.unreplied, " of ", m.total, " entries (",
+                   Percent(m.unreplied, m.total), ") have seen no reply");
   for (bool destination : {false, true}) {
     const auto& list = destination ? m.top_destinations : m.top_sources;
     if (!list) continue;
@@ -120,36 +129,36 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
                   FormatMiB(static_cast<double>(f.ram_bytes)), " RAM, module ",
                   FlavorName(f.flavor), "\n");
   if (f.flavor == ConntrackFlavor::kNone) return out;
-  absl::StrAppend(
-      &out, "  conntrack ",
-      !f.conntrack_builtin ? "built in or module: unknown"
-      : *f.conntrack_builtin ? "is built into the kernel"
-                             : "is a loadable module",
-      "; network namespace: ",
-      !f.netns_initial    ? "unknown"
-      : *f.netns_initial ? "the initial one (the host)"
-                         : "a child (container or netns): limits are set on "
-                           "the host",
-      f.kube_proxy ? "; kube-proxy runs here" : "", "\n");
+  absl::StrAppend(&out, "  conntrack ",
+                  !f.conntrack_builtin   ? "built in or module: unknown"
+                  : *f.conntrack_builtin ? "is built into the kernel"
+                                         : "is a loadable module",
+                  "; network namespace: ",
+                  !f.netns_initial ? "unknown"
+                  : *f.netns_initial
+                      ? "the initial one (the host)"
+                      : "a child (container or netns): limits are set on "
+                        "the host",
+                  f.kube_proxy ? "; kube-proxy runs here" : "", "\n");
   const double usage =
       f.limit && *f.limit ? static_cast<double>(f.entries) / *f.limit : 0;
   absl::StrAppend(
       &out, "\nTable\n  entries ", f.entries, " of limit ",
-      !f.limit     ? std::string("unknown (nf_conntrack_max unreadable)")
+      !f.limit        ? std::string("unknown (nf_conntrack_max unreadable)")
       : *f.limit == 0 ? std::string("none")
                       : absl::StrCat(*f.limit, " (", Percent(usage), ")"),
       "\n");
   if (f.buckets && *f.buckets) {
     absl::StrAppend(
-        &out, absl::StrFormat("  buckets %d: %.2f entries per bucket, "
-                              "mean chain length %.2f",
-                              *f.buckets,
-                              static_cast<double>(f.entries) / *f.buckets,
-                              2.0 * f.entries / *f.buckets));
+        &out,
+        absl::StrFormat("  buckets %d: %.2f entries per bucket, "
+                        "mean chain length %.2f",
+                        *f.buckets, static_cast<double>(f.entries) / *f.buckets,
+                        2.0 * f.entries / *f.buckets));
     if (f.limit) {
-      absl::StrAppend(&out,
-                      absl::StrFormat(", max : buckets = %.2f : 1",
-                                      static_cast<double>(*f.limit) / *f.buckets));
+      absl::StrAppend(
+          &out, absl::StrFormat(", max : buckets = %.2f : 1",
+                                static_cast<double>(*f.limit) / *f.buckets));
     }
     absl::StrAppend(&out, "\n");
   }
@@ -190,7 +199,8 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
     MakeupLines lines = DescribeMakeup(*f.makeup);
     absl::StrAppend(&out, "  by protocol and state (", f.makeup->total,
                     " entries dumped):\n");
-    for (const auto& l : lines.composition) absl::StrAppend(&out, "    ", l, "\n");
+    for (const auto& l : lines.composition)
+      absl::StrAppend(&out, "    ", l, "\n");
     absl::StrAppend(&out, "  ", lines.unreplied, "\n");
     if (!lines.sources.empty()) absl::StrAppend(&out, "  top sources:\n");
     for (const auto& l : lines.sources) absl::StrAppend(&out, "    ", l, "\n");
@@ -206,7 +216,8 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
   }
   for (const Advice& a : d.advice) {
     absl::StrAppend(&out, "\nAdvice\n  ", a.finding, "\n");
-    for (const auto& fig : a.figures) absl::StrAppend(&out, "    - ", fig, "\n");
+    for (const auto& fig : a.figures)
+      absl::StrAppend(&out, "    - ", fig, "\n");
     AppendSteps(a.steps, "  ", &out);
   }
   if (d.recommendation) {

@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::memcpy(&hdr, buf.data(), sizeof(hdr));
   if (hdr.nlmsg_len > size) hdr.nlmsg_len = static_cast<uint32_t>(size);
   std::memcpy(buf.data(), &hdr, sizeof(hdr));
-  auto key =
-      nfce::ParseConntrackMessage(reinterpret_cast<const nlmsghdr*>(buf.data()));
+  auto key = nfce::ParseConntrackMessage(
+      reinterpret_cast<const nlmsghdr*>(buf.data()));
   if (key.ok()) {
     // One builder for the whole run, as for one long dump: its sketches
     // fill up and start evicting.

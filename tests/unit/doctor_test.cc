@@ -119,8 +119,8 @@ TEST(Diagnose, VerdictThresholds) {
   EXPECT_FALSE(Diagnose(none).recommendation.has_value());
 }
 
-bool HasStep(const std::vector<Step>& steps, Step::Where where,
-             bool persistent, const std::string& text) {
+bool HasStep(const std::vector<Step>& steps, Step::Where where, bool persistent,
+             const std::string& text) {
   for (const Step& s : steps) {
     if (s.where == where && s.persistent == persistent && s.text == text) {
       return true;
@@ -238,8 +238,8 @@ TEST(Diagnose, NeverSaysNothingWasDroppedWithoutCounters) {
   bool unknown = false;
   for (const auto& r : d.reasons) {
     EXPECT_EQ(r.find("nothing was dropped"), std::string::npos) << r;
-    unknown |= r.find("whether packets were dropped is unknown") !=
-               std::string::npos;
+    unknown |=
+        r.find("whether packets were dropped is unknown") != std::string::npos;
   }
   EXPECT_TRUE(unknown);
   f.counters_read = true;
@@ -306,12 +306,15 @@ TEST(AdviseOnMakeup, IdleEstablishedEntriesWithFiguresForEachCandidate) {
             std::string::npos)
       << a.finding;
   EXPECT_NE(a.finding.find("frees 4000 entries now"), std::string::npos);
-  EXPECT_EQ(a.figures[0], "timeout 86400 s (1 d): 4000 of 7000 established "
-                          "entries would have expired already");
-  EXPECT_EQ(a.figures[2], "timeout 10800 s (3 h): 4000 of 7000 established "
-                          "entries would have expired already");
-  EXPECT_EQ(a.figures[3], "timeout 3600 s (1 h): 5000 of 7000 established "
-                          "entries would have expired already");
+  EXPECT_EQ(a.figures[0],
+            "timeout 86400 s (1 d): 4000 of 7000 established "
+            "entries would have expired already");
+  EXPECT_EQ(a.figures[2],
+            "timeout 10800 s (3 h): 4000 of 7000 established "
+            "entries would have expired already");
+  EXPECT_EQ(a.figures[3],
+            "timeout 3600 s (1 h): 5000 of 7000 established "
+            "entries would have expired already");
   // Idle longer than 36000 s = less than 432000 - 36000 s left.
   EXPECT_TRUE(AnyStepContains(a.steps, "awk '$3 < 396000"));
   EXPECT_TRUE(HasStep(a.steps, Step::Where::kNamespace, false,

@@ -114,13 +114,12 @@ FlowKey Entry(uint8_t family, uint8_t protocol,
 // remaining timeout, laid out as the kernel sends them.
 std::vector<char> FullMessage(uint8_t family, const void* src, const void* dst,
                               size_t len, uint8_t protocol,
-                              std::optional<uint16_t> dport,
-                              uint32_t timeout) {
+                              std::optional<uint16_t> dport, uint32_t timeout) {
   std::vector<char> buf(4096);
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
   nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
-  auto* nfg = static_cast<nfgenmsg*>(
-      mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+  auto* nfg =
+      static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
   nfg->nfgen_family = family;
   nlattr* orig = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
   nlattr* ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
@@ -156,8 +155,7 @@ TEST(ParseConntrackMessage, AddressesPortAndTimeout) {
   in6_addr s6{}, d6{};
   inet_pton(AF_INET6, "2001:db8:1:2::7", &s6);
   inet_pton(AF_INET6, "2001:db8::1", &d6);
-  msg = FullMessage(AF_INET6, &s6, &d6, 16, IPPROTO_ICMPV6, std::nullopt,
-                    30);
+  msg = FullMessage(AF_INET6, &s6, &d6, 16, IPPROTO_ICMPV6, std::nullopt, 30);
   key = ParseConntrackMessage(reinterpret_cast<nlmsghdr*>(msg.data()));
   ASSERT_TRUE(key.ok()) << key.status();
   EXPECT_EQ(std::memcmp(key->source.data(), &s6, 16), 0);

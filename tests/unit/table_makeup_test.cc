@@ -53,7 +53,7 @@ TEST(SpaceSaving, BeyondCapacityHeavyKeysStayAndErrorsAreBounded) {
   for (const auto& c : top) {
     EXPECT_GE(c.key, 1000000u);  // the heavy keys, found
     EXPECT_LE(c.error, n / kCapacity);
-    EXPECT_GE(c.count, truth[c.key]);           // never understates
+    EXPECT_GE(c.count, truth[c.key]);            // never understates
     EXPECT_LE(c.count - c.error, truth[c.key]);  // true >= count - error
   }
 }
