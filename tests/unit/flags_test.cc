@@ -25,18 +25,21 @@ TEST(ParseFlags, Defaults) {
   EXPECT_EQ(o->stat.source, StatSource::kAuto);
   EXPECT_FALSE(o->stat.per_cpu);
   EXPECT_EQ(o->flows.interval, absl::Seconds(30));
+  EXPECT_EQ(o->flows.top, 10);
 }
 
 TEST(ParseFlags, OptInCollectorOptions) {
   auto o = Parse(
       {"--collector.flows", "--collector.flows.interval=5s",
        "--collector.flows.budget=2s", "--collector.flows.max-zones=4",
-       "--collector.events.buffer-bytes=65536", "--collector.netns.max=3"});
+       "--collector.flows.top=0", "--collector.events.buffer-bytes=65536",
+       "--collector.netns.max=3"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_TRUE(o->collectors.at("flows"));
   EXPECT_EQ(o->flows.interval, absl::Seconds(5));
   EXPECT_EQ(o->flows.budget, absl::Seconds(2));
   EXPECT_EQ(o->flows.max_zones, 4);
+  EXPECT_EQ(o->flows.top, 0);  // 0 turns the top lists off
   EXPECT_EQ(o->events.buffer_bytes, 65536);
   EXPECT_EQ(o->netns.max, 3);
 }
@@ -117,6 +120,8 @@ TEST(ParseFlags, RejectsBadInput) {
            {"--no-path.procfs"},
            {"--collector.flows.interval=500ms"},
            {"--collector.flows.budget=soon"},
+           {"--collector.flows.top=-1"},
+           {"--collector.flows.top=1001"},
            {"--collector.events.buffer-bytes=12"},
            {"--collector.netns.max=0"}}) {
     auto o = Parse(args);
