@@ -63,6 +63,20 @@ uint64_t Scaled(uint64_t count, uint64_t from, uint64_t to) {
               : count;
 }
 
+// Advice to shorten one timeout sysctl from today's value (the kernel's
+// default if unread) to `to`, with about how many of `count` entries it
+// would hold at the same rate; nothing where it is that short already.
+void ShortenTimeout(const HostFacts& f, absl::string_view suffix,
+                    uint64_t kernel_default, uint64_t to, uint64_t count,
+                    absl::string_view what, Advice* a) {
+  const uint64_t from = f.Timeout(std::string(suffix)).value_or(kernel_default);
+  if (from <= to) return;
+  a->figures.push_back(absl::StrCat("nf_conntrack_", suffix, " ", from, " -> ",
+                                    to, " s: about ", Scaled(count, from, to),
+                                    " ", what, " at the same rate"));
+  SetSysctl(f, suffix, to, &a->steps);
+}
+
 constexpr double kLargeShare = 0.25;  // one client or service
 constexpr double kDominates = 0.30;   // TIME_WAIT, unreplied
 
@@ -204,13 +218,11 @@ void AdviseLargeShare(const HostFacts& f, const TableMakeup& m,
                   "backend that is down"
                 : "mostly unanswered: a flood, or a backend that is down");
         if (d.protocol == "tcp") {
-          const uint64_t syn = f.Timeout("tcp_timeout_syn_recv").value_or(60);
-          a.figures.push_back(absl::StrCat(
-              "nf_conntrack_tcp_timeout_syn_recv ", syn,
-              " -> 10 s holds about ", Scaled(d.unreplied, syn, 10),
-              " of them at the same rate; SYNPROXY in front of the service "
-              "keeps a flood out of the table"));
-          SetSysctl(f, "tcp_timeout_syn_recv", 10, &a.steps);
+          ShortenTimeout(f, "tcp_timeout_syn_recv", 60, 10, d.unreplied,
+                         "of its half-open entries", &a);
+          a.figures.push_back(
+              "SYNPROXY in front of the service keeps a flood out of the "
+              "table");
         }
       } else {
         a.figures.push_back(
@@ -268,12 +280,8 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
         ") are TCP TIME_WAIT: connections already closed, kept for "
         "nf_conntrack_tcp_timeout_time_wait (",
         tw, " s). Clients that open a new connection per request make them.");
-    if (tw > 30) {
-      a.figures.push_back(absl::StrCat("timeout ", tw, " -> 30 s: about ",
-                                       Scaled(time_wait, tw, 30),
-                                       " at the same connection rate"));
-      SetSysctl(f, "tcp_timeout_time_wait", 30, &a.steps);
-    }
+    ShortenTimeout(f, "tcp_timeout_time_wait", 120, 30, time_wait,
+                   "TIME_WAIT entries", &a);
     a.figures.push_back("keep-alive or connection pooling avoids them");
     out->push_back(std::move(a));
   }
@@ -286,24 +294,14 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
                      ") have never seen a reply: ", udp, " UDP, ", syn_sent,
                      " TCP SYN_SENT.");
     if (udp * 2 >= m.unreplied) {
-      const uint64_t t = f.Timeout("udp_timeout").value_or(30);
-      if (t > 10) {
-        a.figures.push_back(absl::StrCat(
-            "nf_conntrack_udp_timeout ", t, " -> 10 s: about ",
-            Scaled(udp, t, 10), " unreplied UDP entries at the same rate"));
-        SetSysctl(f, "udp_timeout", 10, &a.steps);
-      }
+      ShortenTimeout(f, "udp_timeout", 30, 10, udp, "unreplied UDP entries",
+                     &a);
       a.figures.push_back(
           "DNS and other query traffic this host answers itself need no "
           "tracking: a notrack rule frees them all");
     } else if (syn_sent * 2 >= m.unreplied) {
-      const uint64_t t = f.Timeout("tcp_timeout_syn_sent").value_or(120);
-      if (t > 30) {
-        a.figures.push_back(absl::StrCat(
-            "nf_conntrack_tcp_timeout_syn_sent ", t, " -> 30 s: about ",
-            Scaled(syn_sent, t, 30), " SYN_SENT entries at the same rate"));
-        SetSysctl(f, "tcp_timeout_syn_sent", 30, &a.steps);
-      }
+      ShortenTimeout(f, "tcp_timeout_syn_sent", 120, 30, syn_sent,
+                     "SYN_SENT entries", &a);
       a.figures.push_back(
           "outgoing connection attempts nobody answers: a scan from this "
           "host, or a destination that drops SYNs");
