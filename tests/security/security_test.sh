@@ -124,9 +124,9 @@ python3 - "$port" <<'PY'
 import socket, sys, time, urllib.request
 port = int(sys.argv[1])
 silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
-time.sleep(0.3)
-# Both workers hold a silent client; the next scrape waits, then succeeds
-# once the timeout frees them.
+# Both workers hold a silent client (civetweb accepts in arrival order, so
+# the two silent connections get the workers before the scrape does); the
+# next scrape waits, then succeeds once the timeout frees them.
 t = time.time()
 body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()
 assert b"nf_conntrack_exporter_build_info" in body, "scrape failed"
@@ -149,7 +149,15 @@ term_pid=${pids[-1]}
 t0=$(date +%s%N)
 curl -s -o "$work/inflight" -w '%{http_code}' -u alice:s3cret "http://127.0.0.1:$port/metrics" >"$work/inflight.code" &
 curl_pid=$!
-sleep 0.3
+# Wait until the request is being served: the server burns CPU on the bcrypt
+# check (about 1 s at cost 14); 50 ms of it means the request has arrived.
+cpu_ns() { awk '{ s += $1 } END { print s + 0 }' /proc/"$term_pid"/task/*/schedstat; }
+cpu0=$(cpu_ns)
+deadline=$((SECONDS + 10))
+until (($(cpu_ns) - cpu0 > 50000000)); do
+  ((SECONDS < deadline)) || fail "the authenticated request never reached the server"
+  sleep 0.01
+done
 kill -TERM "$term_pid"
 wait "$curl_pid" || true
 [[ "$(cat "$work/inflight.code")" == 200 ]] || fail "the scrape in progress got HTTP $(cat "$work/inflight.code")"
