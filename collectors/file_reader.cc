@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,56 +53,125 @@ struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
 };
 
-// Reads from offset 0 to EOF. Pseudo files report size 0, so read until EOF
-// instead of trusting stat.
-absl::StatusOr<std::string> ReadAll(int fd, const std::string& path) {
+// Opens a regular file for reading without ever blocking: O_NONBLOCK makes
+// open() of a FIFO return at once, and fstat() refuses it and any device.
+absl::StatusOr<int> OpenRegular(const std::string& path, struct stat* st) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
+  if (fstat(fd, st) != 0) {
+    int err = errno;
+    close(fd);
+    return ErrnoStatus(err, "cannot stat", path);
+  }
+  if (!S_ISREG(st->st_mode)) {
+    close(fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat("refusing ", path, ": not a regular file (",
+                     S_ISDIR(st->st_mode)    ? "a directory"
+                     : S_ISFIFO(st->st_mode) ? "a FIFO"
+                     : S_ISCHR(st->st_mode)  ? "a character device"
+                     : S_ISBLK(st->st_mode)  ? "a block device"
+                     : S_ISSOCK(st->st_mode) ? "a socket"
+                                             : "not a file",
+                     ")"));
+  }
+  return fd;
+}
+
+// Reads from offset 0 to EOF, at most max_bytes. Pseudo files report size
+// 0, so read until EOF instead of trusting stat.
+absl::StatusOr<std::string> ReadAll(int fd, const std::string& path,
+                                    size_t max_bytes) {
   std::string data;
   char buf[16384];
   for (;;) {
-    ssize_t n = pread(fd, buf, sizeof(buf), static_cast<off_t>(data.size()));
+    // One byte past the limit tells "exactly max_bytes" from "more".
+    size_t want = std::min(sizeof(buf), max_bytes + 1 - data.size());
+    ssize_t n = pread(fd, buf, want, static_cast<off_t>(data.size()));
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus(errno, "cannot read", path);
     }
     if (n == 0) break;
     data.append(buf, static_cast<size_t>(n));
+    if (data.size() > max_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "refusing ", path, ": larger than ", max_bytes, " bytes"));
+    }
   }
   return data;
 }
 
+bool OnPseudoFileSystem(int fd) {
+  struct statfs fs;
+  return fstatfs(fd, &fs) == 0 &&
+         (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC);
+}
+
 }  // namespace
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, "cannot open", path);
-  return ReadAll(fd.get(), path);
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             size_t max_bytes) {
+  struct stat st;
+  absl::StatusOr<int> opened = OpenRegular(path, &st);
+  if (!opened.ok()) return opened.status();
+  Fd fd(*opened);
+  return ReadAll(fd.get(), path, max_bytes);
+}
+
+absl::Status CheckRegularFile(const std::string& path, size_t max_bytes) {
+  struct stat st;
+  absl::StatusOr<int> opened = OpenRegular(path, &st);
+  if (!opened.ok()) return opened.status();
+  close(*opened);
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("refusing ", path, ": larger than ", max_bytes, " bytes"));
+  }
+  return absl::OkStatus();
 }
 
 FileCache::~FileCache() {
-  for (const auto& [path, fd] : fds_) close(fd);
+  for (const auto& [path, e] : files_) close(e.fd);
 }
 
-absl::StatusOr<std::string> FileCache::Read(const std::string& path) {
-  int fd = -1;
+absl::StatusOr<std::string> FileCache::Read(const std::string& path,
+                                            size_t max_bytes,
+                                            uint64_t* generation) {
+  Entry kept;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = fds_.find(path); it != fds_.end()) fd = it->second;
+    if (auto it = files_.find(path); it != files_.end()) kept = it->second;
   }
-  if (fd >= 0) {
-    absl::StatusOr<std::string> data = ReadAll(fd, path);
-    if (data.ok()) return data;
+  if (kept.fd >= 0) {
+    struct stat now;
+    const bool same =
+        kept.pseudo || (stat(path.c_str(), &now) == 0 &&
+                        now.st_dev == kept.dev && now.st_ino == kept.ino);
+    if (same) {
+      absl::StatusOr<std::string> data = ReadAll(kept.fd, path, max_bytes);
+      if (data.ok() || absl::IsResourceExhausted(data.status())) {
+        if (generation) *generation = kept.generation;
+        return data;
+      }
+    }
     std::lock_guard<std::mutex> lock(mu_);  // stale: drop it, open afresh
-    if (auto it = fds_.find(path); it != fds_.end() && it->second == fd) {
-      fds_.erase(it);
-      close(fd);
+    if (auto it = files_.find(path);
+        it != files_.end() && it->second.fd == kept.fd) {
+      files_.erase(it);
+      close(kept.fd);
     }
   }
-  int opened = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (opened < 0) return ErrnoStatus(errno, "cannot open", path);
-  absl::StatusOr<std::string> data = ReadAll(opened, path);
+  struct stat st;
+  absl::StatusOr<int> opened = OpenRegular(path, &st);
+  if (!opened.ok()) return opened.status();
+  absl::StatusOr<std::string> data = ReadAll(*opened, path, max_bytes);
+  Entry fresh{*opened, OnPseudoFileSystem(*opened), st.st_dev, st.st_ino, 0};
   std::lock_guard<std::mutex> lock(mu_);
-  if (data.ok() && fds_.emplace(path, opened).second) return data;
-  close(opened);  // failed, or another scrape cached it meanwhile
+  fresh.generation = ++opened_;
+  if (generation) *generation = fresh.generation;
+  if (data.ok() && files_.emplace(path, fresh).second) return data;
+  close(fresh.fd);  // failed, or another scrape cached it meanwhile
   return data;
 }
 

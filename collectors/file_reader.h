@@ -1,5 +1,9 @@
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -11,9 +15,25 @@
 
 namespace nfce {
 
-// Reads a whole (pseudo) file. Errors carry the path and map errno:
-// ENOENT -> NotFound, EACCES/EPERM -> PermissionDenied.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+// The most the exporter reads of one file: /proc/net/stat/nf_conntrack on a
+// 4,096-CPU machine is about 700 KiB, /proc/slabinfo a few hundred. A larger
+// file (a 1 GiB file, /dev/zero bound over a sysctl) is an error, not a
+// scrape that takes seconds or exhausts memory.
+inline constexpr size_t kMaxPseudoFileBytes = size_t{4} << 20;
+// A sysctl holds one number.
+inline constexpr size_t kMaxSysctlBytes = 4096;
+
+// Reads a whole (pseudo) file, at most `max_bytes`. Only regular files: a
+// FIFO, device or directory is refused without blocking (opened with
+// O_NONBLOCK, checked with fstat). Errors carry the path and map errno:
+// ENOENT -> NotFound, EACCES/EPERM -> PermissionDenied; too large ->
+// ResourceExhausted; not a regular file -> FailedPrecondition.
+absl::StatusOr<std::string> ReadFileToString(
+    const std::string& path, size_t max_bytes = kMaxPseudoFileBytes);
+
+// The checks ReadFileToString makes, without reading: for files another
+// library opens by name (TLS certificates and keys).
+absl::Status CheckRegularFile(const std::string& path, size_t max_bytes);
 
 bool PathExists(const std::string& path);
 
@@ -26,6 +46,9 @@ absl::Status Prefixed(const absl::Status& status, absl::string_view where);
 // and skipping open() and close() (a path walk through /proc each time) is
 // most of the cost of a scrape. Where a read through a kept descriptor fails
 // (say, the sysctl went away with its module), the file is opened afresh.
+// Files outside procfs and sysfs (fixture trees) can be replaced by rename,
+// which a kept descriptor would not see: their identity is checked with a
+// stat() on every read.
 //
 // Not for files whose content depends on the reading thread's network
 // namespace when threads differ (the netns collector): a kept descriptor
@@ -37,11 +60,24 @@ class FileCache {
   FileCache(const FileCache&) = delete;
   FileCache& operator=(const FileCache&) = delete;
 
-  absl::StatusOr<std::string> Read(const std::string& path);
+  // Reads `path` as ReadFileToString does. `generation`, if given, is set
+  // to a number that changes whenever the file had to be opened afresh: the
+  // kernel recreated it (a module reload) or it was replaced.
+  absl::StatusOr<std::string> Read(const std::string& path,
+                                   size_t max_bytes = kMaxPseudoFileBytes,
+                                   uint64_t* generation = nullptr);
 
  private:
+  struct Entry {
+    int fd = -1;
+    bool pseudo = false;  // procfs or sysfs: reads of a removed file fail
+    dev_t dev = 0;
+    ino_t ino = 0;
+    uint64_t generation = 0;
+  };
   std::mutex mu_;
-  std::map<std::string, int> fds_;
+  std::map<std::string, Entry> files_;
+  uint64_t opened_ = 0;  // files opened so far: the next generation
 };
 
 // The one FileCache the collectors share.

@@ -27,7 +27,8 @@ absl::StatusOr<uint64_t> ParseSysctlUint(absl::string_view text) {
 }
 
 absl::StatusOr<uint64_t> ReadSysctlUint(const std::string& path) {
-  absl::StatusOr<std::string> text = SharedFileCache().Read(path);
+  absl::StatusOr<std::string> text =
+      SharedFileCache().Read(path, kMaxSysctlBytes);
   if (!text.ok()) return text.status();
   absl::StatusOr<uint64_t> v = ParseSysctlUint(*text);
   if (!v.ok()) {

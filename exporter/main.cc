@@ -41,15 +41,6 @@ int main(int argc, char** argv) {
   }
   nfce::SetLogLevel(options->log_level);
 
-  // Block the stop signals before any thread starts, so that only sigwait
-  // below receives them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-
   std::string enabled;
   for (const auto& [name, on] : options->collectors) {
     if (on) absl::StrAppend(&enabled, enabled.empty() ? "" : ",", name);
@@ -65,6 +56,16 @@ int main(int argc, char** argv) {
     }
     web = *std::move(loaded);
   }
+  // Block the stop signals before any thread starts, so that only sigwait
+  // below receives them. Not before: loading the web config must stay
+  // interruptible (a certificate on a hung network mount, say).
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
   nfce::Scraper scraper(options->paths, nfce::BuildCollectors(*options));
   // One hour of samples for the status page's chart.
   nfce::History history(

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include "absl/strings/str_cat.h"
+#include "collectors/file_reader.h"
 
 namespace nfce {
 namespace {
@@ -22,6 +23,16 @@ absl::Status OpenSslError(absl::string_view what, const std::string& file) {
 void TlsContext::Free::operator()(ssl_ctx_st* ctx) const { SSL_CTX_free(ctx); }
 
 absl::Status TlsContext::Configure(const WebConfig::Tls& tls, SSL_CTX* ctx) {
+  // OpenSSL opens these by name and would block on a FIFO or read a device
+  // without end: refuse anything but a regular file of a sane size first.
+  constexpr size_t kMaxPemBytes = size_t{1} << 20;
+  for (const std::string* file :
+       {&tls.cert_file, &tls.key_file, &tls.client_ca_file}) {
+    if (file->empty()) continue;
+    if (absl::Status s = CheckRegularFile(*file, kMaxPemBytes); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("TLS: ", s.message()));
+    }
+  }
   if (SSL_CTX_set_min_proto_version(ctx, tls.min_version) != 1) {
     return OpenSslError("cannot set the minimum version for", tls.cert_file);
   }

@@ -156,7 +156,9 @@ absl::StatusOr<WebConfig> ParseWebConfig(absl::string_view yaml,
 }
 
 absl::StatusOr<WebConfig> LoadWebConfig(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
+  // A web config is a few lines; the unit runs with MemoryMax=64M.
+  constexpr size_t kMaxWebConfigBytes = size_t{1} << 20;
+  absl::StatusOr<std::string> text = ReadFileToString(path, kMaxWebConfigBytes);
   if (!text.ok()) return text.status();
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);

@@ -55,14 +55,35 @@ absl::StatusOr<TableFullLines> ReadTableFullLines(const std::string& path) {
         absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
   }
   struct stat st;
-  const bool live = fstat(fd, &st) == 0 && S_ISCHR(st.st_mode);
+  if (fstat(fd, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode))) {
+    close(fd);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot read ", path,
+        ": not a kernel log (neither /dev/kmsg nor a saved log file)"));
+  }
+  const bool live = S_ISCHR(st.st_mode);
+  // The kernel's ring buffer is at most 32 MiB (log_buf_len); more is not a
+  // kernel log (/dev/zero, say), and must not take the doctor's memory.
+  constexpr size_t kMaxLogBytes = size_t{32} << 20;
   std::string pending;
   char buf[8192];
-  for (int records = 0; records < 1000000; ++records) {
+  for (;;) {
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0 && errno == EPIPE) continue;  // a record was overwritten
-    if (n <= 0) break;
+    if (n < 0 && errno != EAGAIN) {
+      int err = errno;
+      close(fd);
+      return absl::UnavailableError(
+          absl::StrCat("cannot read ", path, ": ", std::strerror(err)));
+    }
+    if (n <= 0) break;  // the end (EAGAIN: /dev/kmsg has nothing newer)
     pending.append(buf, static_cast<size_t>(n));
+    if (pending.size() > kMaxLogBytes) {
+      close(fd);
+      return absl::ResourceExhaustedError(
+          absl::StrCat("cannot read ", path, ": more than ", kMaxLogBytes,
+                       " bytes, larger than any kernel log"));
+    }
   }
   close(fd);
   TableFullLines out;

@@ -58,26 +58,53 @@ for tree in "$fixtures"/*/; do
 done
 
 collectors="table stat slab timeouts"
-for overlay in "$fixtures"/malformed/*/; do
-  name=$(basename "$overlay")
-  tree=$work/tree-$name
-  cp -r "$fixtures/linux-6.18" "$tree"
-  cp -r "$overlay/proc" "$tree/"
-  expected=$(sed -n 1p "$overlay/expect")
-  message=$(sed -n 2p "$overlay/expect")
-  out=$(scrape "$tree" "$work/$name.log")
-  ok=1
+# check_overlay NAME TREE EXPECTED MESSAGE: only EXPECTED fails, and the log
+# names it with MESSAGE. Sets $out to the scrape.
+check_overlay() {
+  local name=$1 tree=$2 expected=$3 message=$4 ok=1 c want errors
+  local log=$work/${name//\//-}.log
+  out=$(scrape "$tree" "$log")
   for c in $collectors; do
     want=1
     [[ "$c" == "$expected" ]] && want=0
     grep -qx "nf_conntrack_scrape_collector_success{collector=\"$c\"} $want" <<<"$out" ||
       { echo "FAIL $name: success{collector=\"$c\"} is not $want"; ok=0; }
   done
-  grep 'level=error' "$work/$name.log" | grep -F "collector=\"$expected\"" |
-    grep -qF -- "$message" ||
-    { echo "FAIL $name: no error log naming $expected with: $message"; cat "$work/$name.log"; ok=0; }
-  if ((ok)); then echo "ok   malformed/$name"; else failures=$((failures + 1)); fi
+  errors=$(grep 'level=error' "$log" | grep -F "collector=\"$expected\"" || true)
+  grep -qF -- "$message" <<<"$errors" ||
+    { echo "FAIL $name: no error log naming $expected with: $message"; cat "$log"; ok=0; }
+  if ((ok)); then echo "ok   $name"; else failures=$((failures + 1)); fi
+}
+for overlay in "$fixtures"/malformed/*/; do
+  name=$(basename "$overlay")
+  tree=$work/tree-$name
+  cp -r "$fixtures/linux-6.18" "$tree"
+  cp -r "$overlay/proc" "$tree/"
+  check_overlay "malformed/$name" "$tree" "$(sed -n 1p "$overlay/expect")" \
+    "$(sed -n 2p "$overlay/expect")"
 done
+
+# Hostile files, made here (git keeps no FIFO, and no 5 MiB file is worth
+# keeping): each fails its collector at once with a clear error; nothing
+# blocks, nothing reads without bound.
+hostile() {  # hostile NAME RELATIVE_PATH: a fresh linux-6.18 tree in $tree
+  tree=$work/hostile-$1
+  cp -r "$fixtures/linux-6.18" "$tree"
+  rm -f "$tree/$2"
+}
+hostile fifo-count proc/sys/net/netfilter/nf_conntrack_count
+mkfifo "$tree/proc/sys/net/netfilter/nf_conntrack_count"
+check_overlay hostile/fifo-count "$tree" table "not a regular file (a FIFO)"
+hostile device-count proc/sys/net/netfilter/nf_conntrack_count
+ln -s /dev/zero "$tree/proc/sys/net/netfilter/nf_conntrack_count"
+check_overlay hostile/device-count "$tree" table "not a regular file (a character device)"
+hostile huge-sysctl proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established
+head -c 100000 /dev/zero | tr '\0' '7' >"$tree/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established"
+check_overlay hostile/huge-sysctl "$tree" timeouts "larger than 4096 bytes"
+hostile huge-slabinfo proc/slabinfo
+{ cat "$fixtures/linux-6.18/proc/slabinfo"; head -c $((5 << 20)) /dev/zero | tr '\0' 'x'; } \
+  >"$tree/proc/slabinfo"
+check_overlay hostile/huge-slabinfo "$tree" slab "larger than 4194304 bytes"
 
 # HTTP behaviour of the real binary: landing page, 404, 405, custom path,
 # clean exit on SIGTERM.

@@ -16,7 +16,13 @@ while IFS= read -r f; do scripts+=("$f"); done < <(
 early_exit='\|[[:space:]]*(grep[[:space:]]+(-[a-zA-Z]*[qm]|--quiet|--max-count)|head([[:space:]]|$))'
 found=0
 for f in "${scripts[@]}"; do
-  hits=$(grep -nE -- "$early_exit" "$f" | grep -vE '^[0-9]+:[[:space:]]*#' || true)
+  # A pipeline continued on the next line ("... |" then "  grep -q ...") is
+  # joined first, numbered by its first line; comment lines are skipped.
+  hits=$(awk '
+    /^[[:space:]]*#/ { next }
+    { line = (held == "") ? $0 : held " " $0; if (held == "") first = NR }
+    /\|[[:space:]]*$/ { held = line; next }
+    { print first ":" line; held = "" }' "$f" | grep -E -- "$early_exit" || true)
   if [[ -n "$hits" ]]; then
     found=1
     while IFS= read -r h; do echo "FAIL: $f:$h" >&2; done <<<"$hits"
