@@ -117,6 +117,18 @@ refuse plain-password "basic_auth_users: {bob: hunter2}" "not a bcrypt hash"
 refuse old-tls "tls_server_config: {cert_file: server.crt, key_file: server.key, min_version: TLS10}" "min_version"
 refuse typo "basic_auth_user: {}" 'unknown key \"basic_auth_user\"'
 refuse not-yaml "tls_server_config: [" "web config"
+mkfifo fifo.crt  # nobody writes it: a blocking open would hang the start
+refuse fifo-cert "tls_server_config: {cert_file: fifo.crt, key_file: server.key}" "not a regular file (a FIFO)"
+refuse huge-config "$(printf '# %01048576d' 0)" "larger than 1048576 bytes"
+for device in /dev/zero /dev/null; do
+  if timeout 10 "$exporter" --web.listen-address=127.0.0.1:0 --web.config.file="$device" \
+    2>"$work/device.log"; then
+    fail "$device as the web config: the exporter started"
+  fi
+  grep -qF "not a regular file (a character device)" "$work/device.log" ||
+    { cat "$work/device.log"; fail "$device as the web config: no clear message"; }
+  echo "ok   $device as the web config refused: not a regular file"
+done
 
 step "a silent client is cut off; scrapes go on"
 start "$work/slow.log" --web.request-timeout=1s --web.max-requests=2
