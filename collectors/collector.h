@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -12,6 +13,9 @@ namespace nfce {
 // What every collector of one scrape shares, worked out once per scrape.
 struct ScrapeContext {
   ConntrackFlavor flavor = ConntrackFlavor::kNone;
+  // How many times conntrack has appeared (absent, then present) since the
+  // exporter started: a change means the module was reloaded in between.
+  uint64_t module_generation = 0;
 };
 
 // One source of kernel state. Collect() runs on every scrape, and only while

@@ -56,7 +56,8 @@ std::string CounterHelp(const std::string& name) {
                          : absl::StrCat("Kernel conntrack counter ", name, ".");
   return absl::StrCat(help,
                       " Per-CPU kernel counters, extended past their "
-                      "32-bit wrap.");
+                      "32-bit wrap; they start again from 0 when the module "
+                      "is reloaded.");
 }
 
 }  // namespace
@@ -72,13 +73,16 @@ absl::StatusOr<StatSource> ParseStatSource(absl::string_view text) {
 absl::StatusOr<StatSnapshot> ReadStatSnapshot(const Paths& paths,
                                               ConntrackFlavor flavor,
                                               StatSource source,
-                                              absl::string_view* used) {
+                                              absl::string_view* used,
+                                              uint64_t* file_generation) {
   std::string file = paths.Proc(absl::StrCat("net/stat/", ModuleName(flavor)));
   bool use_proc = source == StatSource::kProcfs ||
                   (source == StatSource::kAuto && PathExists(file));
+  if (file_generation) *file_generation = 0;
   if (use_proc) {
     *used = kProcSource;
-    absl::StatusOr<std::string> text = SharedFileCache().Read(file);
+    absl::StatusOr<std::string> text =
+        SharedFileCache().Read(file, kMaxPseudoFileBytes, file_generation);
     if (!text.ok()) return text.status();
     absl::StatusOr<StatSnapshot> snap = ParseProcStat(*text);
     if (!snap.ok()) return Prefixed(snap.status(), file);
@@ -93,38 +97,71 @@ absl::StatusOr<StatSnapshot> ReadStatSnapshot(const Paths& paths,
   return QueryCtnetlinkStats();
 }
 
+absl::StatusOr<StatCounters> ReadStatCounters(
+    const Paths& paths, ConntrackFlavor flavor, const StatOptions& options,
+    std::optional<uint64_t> module_generation) {
+  absl::string_view source;
+  uint64_t file_generation = 0;
+  absl::StatusOr<StatSnapshot> snap = ReadStatSnapshot(
+      paths, flavor, options.source, &source, &file_generation);
+  if (!snap.ok()) return snap.status();
+
+  StatState& st = *options.state;
+  std::lock_guard<std::mutex> lock(st.mu);
+  StatCounters out;
+  out.source = std::string(source);
+  out.names = snap->names;
+  // A different source counts from its own zero; the same source after a
+  // reload starts again: forget what was extended so far.
+  bool restart =
+      st.source != source || st.file_generation != file_generation ||
+      (module_generation && st.module_generation != *module_generation);
+  for (const StatSnapshot::Cpu& cpu : snap->cpus) {
+    if (restart) break;
+    restart = st.wraps.LooksLikeRestart(cpu.id, snap->names, cpu.values);
+  }
+  if (restart) st.wraps.Reset();
+  st.source = out.source;
+  if (module_generation) st.module_generation = *module_generation;
+  st.file_generation = file_generation;
+  out.totals.assign(snap->names.size(), 0);
+  for (const StatSnapshot::Cpu& cpu : snap->cpus) {
+    std::vector<uint64_t> values(snap->names.size());
+    for (size_t i = 0; i < snap->names.size(); ++i) {
+      values[i] = st.wraps.Update(snap->names[i], cpu.id, cpu.values[i]);
+      out.totals[i] += values[i];
+    }
+    out.cpus.push_back(cpu.id);
+    out.per_cpu.push_back(std::move(values));
+  }
+  return out;
+}
+
 absl::Status StatCollector::Collect(
     const ScrapeContext& ctx, std::vector<prometheus::MetricFamily>* out) {
-  absl::string_view source;
-  absl::StatusOr<StatSnapshot> snap =
-      ReadStatSnapshot(paths_, ctx.flavor, options_.source, &source);
-  if (!snap.ok()) return snap.status();
+  absl::StatusOr<StatCounters> counters =
+      ReadStatCounters(paths_, ctx.flavor, options_, ctx.module_generation);
+  if (!counters.ok()) return counters.status();
 
   prometheus::MetricFamily info = GaugeFamily(
       "nf_conntrack_stat_source_info",
       "Where the stat counters came from: procfs (/proc/net/stat/nf_conntrack) "
       "or ctnetlink (as conntrack -S).");
-  AddSample(&info, 1, {{"source", std::string(source)}});
+  AddSample(&info, 1, {{"source", counters->source}});
   out->push_back(std::move(info));
 
-  std::lock_guard<std::mutex> lock(mu_);
-  if (last_source_ != source) {
-    wraps_.Reset();
-    last_source_ = std::string(source);
-  }
-  for (size_t i = 0; i < snap->names.size(); ++i) {
-    const std::string& name = snap->names[i];
+  for (size_t i = 0; i < counters->names.size(); ++i) {
+    const std::string& name = counters->names[i];
     prometheus::MetricFamily f = CounterFamily(
         absl::StrCat("nf_conntrack_stat_", name, "_total"), CounterHelp(name));
-    uint64_t sum = 0;
-    for (const StatSnapshot::Cpu& cpu : snap->cpus) {
-      uint64_t v = wraps_.Update(name, cpu.id, cpu.values[i]);
-      if (options_.per_cpu) {
-        AddSample(&f, static_cast<double>(v), {{"cpu", absl::StrCat(cpu.id)}});
+    if (options_.per_cpu) {
+      for (size_t c = 0; c < counters->cpus.size(); ++c) {
+        AddSample(&f, static_cast<double>(counters->per_cpu[c][i]),
+                  {{"cpu", absl::StrCat(counters->cpus[c])}});
       }
-      sum += v;
+    } else {
+      AddSample(&f, static_cast<double>(counters->totals[i]));
     }
-    if (!options_.per_cpu) AddSample(&f, static_cast<double>(sum));
     out->push_back(std::move(f));
   }
   return absl::OkStatus();

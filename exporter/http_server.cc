@@ -193,12 +193,14 @@ class HttpServer::StatusHandler : public ReadOnlyHandler {
         paths_(options.paths),
         telemetry_path_(options.telemetry_path),
         history_(history),
+        stat_(options.stat),
         board_(options.flows.board) {}
 
  private:
   bool Serve(mg_connection* conn, bool head_only) override {
     DoctorOptions o;
     o.paths = paths_;
+    o.stat = stat_;        // the stat collector's counters, wraps and all
     o.dump_flows = false;  // a page view must stay cheap: the flows
                            // collector's latest dump serves instead
     HostFacts facts = GatherFacts(o);
@@ -223,6 +225,7 @@ class HttpServer::StatusHandler : public ReadOnlyHandler {
   const Paths paths_;
   const std::string telemetry_path_;
   const History& history_;
+  const StatOptions stat_;
   const std::shared_ptr<MakeupBoard> board_;
 };
 

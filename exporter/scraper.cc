@@ -14,10 +14,11 @@ Scraper::Scraper(Paths paths,
                  std::vector<std::unique_ptr<Collector>> collectors)
     : paths_(std::move(paths)), collectors_(std::move(collectors)) {}
 
-void Scraper::NoteModuleState(ConntrackFlavor flavor) const {
+uint64_t Scraper::NoteModuleState(ConntrackFlavor flavor) const {
   int now = static_cast<int>(flavor);
   int before = last_flavor_.exchange(now);
-  if (before == now) return;
+  if (before == now) return generation_.load();
+  if (flavor != ConntrackFlavor::kNone) ++generation_;
   if (flavor == ConntrackFlavor::kNone) {
     Log(LogLevel::kWarn,
         "conntrack is not loaded: no conntrack sysctls under procfs; serving "
@@ -26,6 +27,7 @@ void Scraper::NoteModuleState(ConntrackFlavor flavor) const {
   } else {
     Log(LogLevel::kInfo, "conntrack found", {{"module", FlavorName(flavor)}});
   }
+  return generation_.load();
 }
 
 void Scraper::NoteCollectorStatus(const std::string& name,
@@ -49,7 +51,7 @@ void Scraper::NoteCollectorStatus(const std::string& name,
 std::vector<prometheus::MetricFamily> Scraper::Collect() const {
   ScrapeContext ctx;
   ctx.flavor = DetectConntrack(paths_);
-  NoteModuleState(ctx.flavor);
+  ctx.module_generation = NoteModuleState(ctx.flavor);
 
   std::vector<prometheus::MetricFamily> out;
   auto success = GaugeFamily(

@@ -23,8 +23,9 @@ class Scraper : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
-  // Logs once each time the module appears or disappears.
-  void NoteModuleState(ConntrackFlavor flavor) const;
+  // Logs once each time the module appears or disappears; returns the
+  // module generation (how many times it has appeared).
+  uint64_t NoteModuleState(ConntrackFlavor flavor) const;
 
   // Logs a collector's error at error level when it is new or changed, and
   // its recovery; a failure that repeats every scrape goes to debug.
@@ -34,6 +35,7 @@ class Scraper : public prometheus::Collectable {
   const Paths paths_;
   const std::vector<std::unique_ptr<Collector>> collectors_;
   mutable std::atomic<int> last_flavor_{-1};
+  mutable std::atomic<uint64_t> generation_{0};
   mutable std::mutex errors_mu_;
   mutable std::map<std::string, std::string> last_error_;  // by collector
 };

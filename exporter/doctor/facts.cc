@@ -288,20 +288,17 @@ HostFacts GatherFacts(const DoctorOptions& o) {
   ReadHostKind(paths, &f);
   const bool real_proc = paths.procfs == "/proc";
   // ctnetlink speaks for this process's kernel: never for a fixture tree.
-  absl::string_view used;
-  absl::StatusOr<StatSnapshot> stats = ReadStatSnapshot(
-      paths, f.flavor, real_proc ? StatSource::kAuto : StatSource::kProcfs,
-      &used);
+  StatOptions stat = o.stat;
+  if (!real_proc) stat.source = StatSource::kProcfs;
+  absl::StatusOr<StatCounters> stats = ReadStatCounters(paths, f.flavor, stat);
   if (stats.ok()) {
     f.counters_read = true;
     f.counters_note =
-        used == "procfs"
+        stats->source == "procfs"
             ? paths.Proc(absl::StrCat("net/stat/", ModuleName(f.flavor)))
-            : std::string(used);
+            : stats->source;
     for (size_t i = 0; i < stats->names.size(); ++i) {
-      for (const auto& cpu : stats->cpus) {
-        f.counters[stats->names[i]] += cpu.values[i];
-      }
+      f.counters[stats->names[i]] = stats->totals[i];
     }
   } else {
     f.counters_note = absl::StrCat("unavailable: ", stats.status().message());

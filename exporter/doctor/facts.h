@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "collectors/module.h"
 #include "collectors/paths.h"
+#include "collectors/stat.h"
 #include "collectors/table_makeup.h"
 
 namespace nfce {
@@ -65,6 +66,10 @@ struct DoctorOptions {
   // Dump the table through ctnetlink for its make-up (needs CAP_NET_ADMIN
   // and the real /proc).
   bool dump_flows = true;
+  // The counters' source and wrap state: the stat collector's inside the
+  // exporter (so the status page and /metrics agree), a fresh one for the
+  // doctor on its own (raw sums: it has no earlier reading).
+  StatOptions stat;
 };
 
 // Reads everything it can; what it cannot read it notes, never fails.

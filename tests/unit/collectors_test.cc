@@ -79,8 +79,8 @@ TEST(SlabCollector, ReadsCacheAndWorksOutMemoryLimit) {
 TEST(SlabCollector, PrefersTheSlubSysfsDirectory) {
   // slabinfo of this procfs has no conntrack row: the values must come from
   // <sysfs>/kernel/slab/nf_conntrack.
-  SlabCollector c(Paths{FixturePath("no-module/proc"),
-                        FixturePath("no-stat-file/sys")});
+  SlabCollector c(
+      Paths{FixturePath("no-module/proc"), FixturePath("no-stat-file/sys")});
   std::vector<prometheus::MetricFamily> out;
   // It fails on the missing table sysctls, not on the slab.
   EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kNotFound);

@@ -29,11 +29,11 @@ TEST(ParseFlags, Defaults) {
 }
 
 TEST(ParseFlags, OptInCollectorOptions) {
-  auto o = Parse(
-      {"--collector.flows", "--collector.flows.interval=5s",
-       "--collector.flows.budget=2s", "--collector.flows.max-zones=4",
-       "--collector.flows.top=0", "--collector.events.buffer-bytes=65536",
-       "--collector.netns.max=3"});
+  auto o =
+      Parse({"--collector.flows", "--collector.flows.interval=5s",
+             "--collector.flows.budget=2s", "--collector.flows.max-zones=4",
+             "--collector.flows.top=0", "--collector.events.buffer-bytes=65536",
+             "--collector.netns.max=3"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_TRUE(o->collectors.at("flows"));
   EXPECT_EQ(o->flows.interval, absl::Seconds(5));

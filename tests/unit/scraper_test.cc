@@ -1,10 +1,13 @@
 #include "exporter/scraper.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "collectors/stat.h"
 #include "collectors/table.h"
 #include "collectors/timeouts.h"
+#include "exporter/doctor/facts.h"
 #include "exporter/log.h"
 #include "gtest/gtest.h"
 #include "unit/fixtures.h"
@@ -133,6 +136,111 @@ TEST(Scraper, LogsAnErrorOnceUntilItChangesAndTheRecovery) {
   EXPECT_EQ(Count(log, "msg=\"collector recovered\" collector=\"table\""), 1u)
       << log;
   std::filesystem::remove_all(root);
+}
+
+// A tree whose stat file the test rewrites: two CPUs, `found` and `insert`.
+class ReloadTree {
+ public:
+  explicit ReloadTree(const std::string& name)
+      : root_(std::filesystem::path(::testing::TempDir()) / name) {
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_ / "proc/net/stat");
+    std::filesystem::copy(testing::FixturePath("linux-6.18/proc/sys"),
+                          root_ / "proc/sys",
+                          std::filesystem::copy_options::recursive);
+  }
+  ~ReloadTree() { std::filesystem::remove_all(root_); }
+  Paths paths() const {
+    return {(root_ / "proc").string(), (root_ / "sys").string()};
+  }
+  // Writes the stat file in place (same inode) or by rename (a new one).
+  void Stat(uint32_t found, uint32_t insert, bool rename = false) {
+    char row[64];
+    std::snprintf(row, sizeof(row), "00000010 %08x %08x\n", found, insert);
+    std::string text = std::string("entries found insert\n") + row + row;
+    auto file = root_ / "proc/net/stat/nf_conntrack";
+    auto target = rename ? root_ / "proc/net/stat/next" : file;
+    std::ofstream(target, std::ios::trunc) << text;
+    if (rename) std::filesystem::rename(target, file);
+  }
+  void Unload() {
+    std::filesystem::rename(root_ / "proc/sys/net/netfilter",
+                            root_ / "proc/sys/net/unloaded");
+  }
+  void Load() {
+    std::filesystem::rename(root_ / "proc/sys/net/unloaded",
+                            root_ / "proc/sys/net/netfilter");
+  }
+
+ private:
+  std::filesystem::path root_;
+};
+
+std::unique_ptr<Scraper> StatScraper(const Paths& paths,
+                                     StatOptions options = {}) {
+  std::vector<std::unique_ptr<Collector>> collectors;
+  options.source = StatSource::kProcfs;
+  collectors.push_back(std::make_unique<StatCollector>(paths, options));
+  return std::make_unique<Scraper>(paths, std::move(collectors));
+}
+
+TEST(Scraper, CountersStartAgainAfterAReloadSeenAsAnAbsentModule) {
+  ReloadTree tree("reload-absent");
+  tree.Stat(1024, 10);
+  auto scraper = StatScraper(tree.paths());
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_stat_found_total"), 2048);
+  tree.Unload();
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_module_loaded"), 0);
+  // Back, counting from zero: found = 2 per CPU, not 2^32 + 2 per CPU.
+  tree.Stat(2, 0);
+  tree.Load();
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_stat_found_total"), 4);
+}
+
+TEST(Scraper, CountersStartAgainAfterAReloadBetweenTwoScrapes) {
+  ReloadTree tree("reload-between");
+  tree.Stat(1024, 10);
+  auto scraper = StatScraper(tree.paths());
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_stat_found_total"), 2048);
+  // The kernel recreated the file (a new inode), values back near zero.
+  tree.Stat(2, 1, /*rename=*/true);
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_stat_found_total"), 4);
+  // The same file, every counter of each CPU lower at once: a restart too.
+  tree.Stat(1000, 20);
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_stat_found_total"), 2000);
+  tree.Stat(1, 0);
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_stat_insert_total"), 0);
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_stat_found_total"), 2);
+}
+
+TEST(Scraper, ARealWrapStillCarriesOn) {
+  ReloadTree tree("reload-wrap");
+  tree.Stat(0xfffffff0u, 10);
+  auto scraper = StatScraper(tree.paths());
+  scraper->Collect();
+  tree.Stat(0x10, 12);  // found wrapped on both CPUs, insert moved on
+  EXPECT_EQ(Value(scraper->Collect(), "nf_conntrack_stat_found_total"),
+            2 * (4294967296.0 + 0x10));
+}
+
+TEST(Scraper, TheStatusPageDoctorSeesTheSameCountersAfterAWrap) {
+  ReloadTree tree("doctor-wrap");
+  tree.Stat(0xfffffff0u, 10);
+  StatOptions shared;  // as main() hands it to the collector and the page
+  auto scraper = StatScraper(tree.paths(), shared);
+  scraper->Collect();
+  tree.Stat(0x10, 12);
+  auto metrics = scraper->Collect();
+  DoctorOptions o;
+  o.paths = tree.paths();
+  o.kernel_log = "";
+  o.dump_flows = false;
+  o.stat = shared;
+  HostFacts facts = GatherFacts(o);
+  ASSERT_TRUE(facts.counters_read) << facts.counters_note;
+  EXPECT_EQ(static_cast<double>(facts.counters.at("found")),
+            *Value(metrics, "nf_conntrack_stat_found_total"));
+  EXPECT_EQ(facts.counters.at("found"), 2 * (uint64_t{1} << 32) + 0x20);
 }
 
 }  // namespace
