@@ -28,8 +28,10 @@ std::string CounterHelp(const std::string& name) {
        "Inserts that failed: a clash with an existing entry or, since 5.15, a "
        "hash chain too long."},
       {"drop",
-       "Packets dropped because the table was full and nothing could be "
-       "early-dropped (kernel log: table full, dropping packet)."},
+       "Packets conntrack refused: the table full with nothing to "
+       "early-drop (kernel log: table full, dropping packet), a failed "
+       "allocation, or a packet a protocol tracker dropped (also counted in "
+       "invalid)."},
       {"early_drop",
        "Entries that were not assured, evicted to make room in a full table."},
       {"icmp_error",
