@@ -180,8 +180,7 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
                              const std::vector<History::Sample>& history,
                              const std::string& telemetry_path,
                              absl::Time now) {
-  const double usage =
-      f.limit && *f.limit ? static_cast<double>(f.entries) / *f.limit : 0;
+  const double usage = f.Usage().value_or(0);
   const std::string verdict(VerdictName(d.verdict));
   std::string reasons;
   for (const auto& r : d.reasons)
@@ -203,19 +202,11 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
         "%\"></div><div class=\"mark\" style=\"left:75%\"></div>"
         "<div class=\"mark\" style=\"left:90%\"></div></div>"
         "<p><span id=\"usage\">",
-        absl::StrFormat("%.1f%%", usage * 100), "</span> full: ", f.entries,
-        " entries of ",
-        !f.limit        ? std::string("an unknown limit")
-        : *f.limit == 0 ? std::string("no limit")
-                        : absl::StrCat(*f.limit),
-        ". Marks at 75 % and 90 %.</p>", Chart(history, now));
-    if (f.buckets && *f.buckets) {
-      absl::StrAppend(
-          &table, absl::StrFormat("<p>%d buckets: %.2f entries per bucket, "
-                                  "mean hash chain length %.2f.</p>",
-                                  *f.buckets,
-                                  static_cast<double>(f.entries) / *f.buckets,
-                                  2.0 * f.entries / *f.buckets));
+        f.Usage() ? absl::StrFormat("%.1f%%", usage * 100) : "unknown",
+        "</span> full: ", EntriesText(f), ". Marks at 75 % and 90 %.</p>",
+        Chart(history, now));
+    if (std::string buckets = BucketsText(f); !buckets.empty()) {
+      absl::StrAppend(&table, "<p>", buckets, ".</p>");
     }
     absl::StrAppend(&table, "<h2>Counters</h2><table>", counters,
                     "</table><p class=\"muted\">", Html(f.counters_note),
@@ -254,7 +245,7 @@ std::string RenderStatusPage(const HostFacts& f, const Diagnosis& d,
       "padding:0 1em;color:#222}"
       ".verdict{padding:.6em 1em;border-radius:6px;color:#fff;font-weight:bold}"
       ".ok{background:#2e7d32}.warning{background:#ef6c00}"
-      ".critical{background:#c62828}"
+      ".critical{background:#c62828}.unknown{background:#616161}"
       ".bar{position:relative;height:22px;background:#eee;border-radius:4px;"
       "overflow:hidden}.bar .fill{height:100%}"
       ".bar .mark{position:absolute;top:0;bottom:0;width:2px;background:#222}"

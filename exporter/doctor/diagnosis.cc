@@ -350,6 +350,8 @@ absl::string_view VerdictName(Verdict v) {
       return "WARNING";
     case Verdict::kCritical:
       return "CRITICAL";
+    case Verdict::kUnknown:
+      break;
   }
   return "UNKNOWN";
 }
@@ -364,9 +366,9 @@ Recommendation Recommend(const HostFacts& f) {
       f.object_size.value_or(kDefaultConntrackObjectSize);
   // Room for twice today's load, and never below the classic rule for this
   // much memory, as a power of two. Never 0: 6.19 rejects it.
-  uint64_t wanted = NextPow2(
-      std::max<uint64_t>({2 * f.entries, SeedLimit(f.ram_bytes, f.pointer_size),
-                          uint64_t{65536}}));
+  uint64_t wanted = NextPow2(std::max<uint64_t>(
+      {2 * f.entries.value_or(0), SeedLimit(f.ram_bytes, f.pointer_size),
+       uint64_t{65536}}));
   r.limit_already_enough = f.limit && *f.limit != 0 && *f.limit >= wanted;
   r.limit = r.limit_already_enough ? *f.limit : wanted;
   r.buckets = NextPow2(r.limit);  // 1 : 1, the default since 5.15
@@ -493,24 +495,23 @@ Diagnosis Diagnose(const HostFacts& f) {
     d.verdict = std::max(d.verdict, v);
     d.reasons.push_back(std::move(reason));
   };
-  const double usage =
-      f.limit && *f.limit ? static_cast<double>(f.entries) / *f.limit : 0;
+  // What could not be read comes first: without it no verdict can be OK.
+  for (const std::string& what : f.unreadable) {
+    d.reasons.push_back(absl::StrCat("could not read ", what));
+  }
+  const double usage = f.Usage().value_or(0);
   const uint64_t drops = f.Counter("drop");
-  if (!f.limit) {
-    raise(Verdict::kWarning,
-          "nf_conntrack_max could not be read: the limit is unknown, so how "
-          "full the table is cannot be said");
-  } else if (*f.limit == 0) {
+  if (f.limit && *f.limit == 0) {
     raise(Verdict::kWarning,
           "nf_conntrack_max is 0: no limit (kernels up to 6.18), the table "
           "grows until memory runs out");
-  } else if (usage >= 0.9) {
+  } else if (f.Usage() && usage >= 0.9) {
     raise(Verdict::kCritical,
-          absl::StrCat("the table is ", Percent(usage), " full (", f.entries,
+          absl::StrCat("the table is ", Percent(usage), " full (", *f.entries,
                        " of ", *f.limit, "): drops are imminent"));
-  } else if (usage >= 0.75) {
+  } else if (f.Usage() && usage >= 0.75) {
     raise(Verdict::kWarning,
-          absl::StrCat("the table is ", Percent(usage), " full (", f.entries,
+          absl::StrCat("the table is ", Percent(usage), " full (", *f.entries,
                        " of ", *f.limit, ")"));
   }
   if (drops > 0) {
@@ -551,8 +552,8 @@ Diagnosis Diagnose(const HostFacts& f) {
                        f.Counter("chaintoolong"),
                        " of them for a hash chain too long)"));
   }
-  if (f.buckets && *f.buckets > 0) {
-    double chain = 2.0 * f.entries / *f.buckets;
+  if (f.entries && f.buckets && *f.buckets > 0) {
+    double chain = 2.0 * *f.entries / *f.buckets;
     if (chain > 8) {
       raise(Verdict::kWarning,
             absl::StrFormat("mean hash chain length is %.1f (above 8): too "
@@ -574,10 +575,12 @@ Diagnosis Diagnose(const HostFacts& f) {
         "whether packets were dropped is unknown: the drop counters are ",
         f.counters_note));
   }
-  if (d.verdict == Verdict::kOk && f.limit) {
-    d.reasons.push_back(
-        absl::StrCat("the table is ", Percent(usage), " full",
-                     f.counters_read ? " and nothing was dropped" : ""));
+  if (!f.unreadable.empty()) {
+    // A check must never say OK about data it could not read.
+    if (d.verdict == Verdict::kOk) d.verdict = Verdict::kUnknown;
+  } else if (d.verdict == Verdict::kOk) {
+    d.reasons.push_back(absl::StrCat("the table is ", Percent(usage),
+                                     " full and nothing was dropped"));
   }
   return d;
 }

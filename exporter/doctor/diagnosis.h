@@ -10,7 +10,8 @@
 
 namespace nfce {
 
-enum class Verdict { kOk = 0, kWarning = 1, kCritical = 2 };
+// The values are the exit status, as the Nagios plugin guidelines define it.
+enum class Verdict { kOk = 0, kWarning = 1, kCritical = 2, kUnknown = 3 };
 
 // One thing to do, and where it applies.
 struct Step {

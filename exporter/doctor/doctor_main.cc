@@ -5,6 +5,12 @@
 #include "exporter/doctor/doctor.h"
 
 namespace nfce {
+namespace {
+
+// sysexits.h's EX_USAGE: apart from the verdicts 0-3.
+constexpr int kExitUsage = 64;
+
+}  // namespace
 
 int DoctorMain(const std::vector<std::string>& args) {
   DoctorOptions o;
@@ -16,6 +22,7 @@ int DoctorMain(const std::vector<std::string>& args) {
       o.paths.sysfs = std::string(v);
     } else if (absl::ConsumePrefix(&v, "--kernel-log=")) {
       o.kernel_log = std::string(v);
+      o.kernel_log_given = !v.empty();
     } else if (a == "--output=json") {
       o.json = true;
     } else if (a == "--output=text") {
@@ -31,14 +38,16 @@ int DoctorMain(const std::vector<std::string>& args) {
           "it (from one table dump: needs CAP_NET_ADMIN; --no-flows skips\n"
           "it) and prints the commands that fix it on this host: where they\n"
           "apply (host, this network namespace, kernel command line,\n"
-          "kube-proxy) and how to keep them. Read-only. Exit status:\n"
-          "0 OK, 1 WARNING, 2 CRITICAL (a Nagios/Icinga check), 3 bad usage.\n",
+          "kube-proxy) and how to keep them. Read-only. Exit status, as a\n"
+          "Nagios/Icinga check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a\n"
+          "fact it needs could not be read: never OK about data it could\n"
+          "not read); 64 bad usage.\n",
           stdout);
       return 0;
     } else {
       std::fprintf(stderr, "doctor: unknown argument %s (see doctor --help)\n",
                    a.c_str());
-      return 3;
+      return kExitUsage;
     }
   }
   HostFacts facts = GatherFacts(o);

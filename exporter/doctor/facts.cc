@@ -221,6 +221,11 @@ int CountCpus(const Paths& paths) {
 
 }  // namespace
 
+std::optional<double> HostFacts::Usage() const {
+  if (!entries || !limit || *limit == 0) return std::nullopt;
+  return static_cast<double>(*entries) / static_cast<double>(*limit);
+}
+
 uint64_t HostFacts::Counter(const std::string& name) const {
   auto it = counters.find(name);
   return it == counters.end() ? 0 : it->second;
@@ -269,6 +274,12 @@ HostFacts GatherFacts(const DoctorOptions& o) {
     f.kernel_log_read = true;
   } else {
     f.kernel_log_note = std::string(lines.status().message());
+    // /dev/kmsg is often closed to users (dmesg_restrict): a note. A log
+    // the user named and that cannot be read is a fact missing.
+    if (o.kernel_log_given) {
+      f.unreadable.push_back(
+          absl::StrCat("the kernel log: ", lines.status().message()));
+    }
   }
   if (f.flavor == ConntrackFlavor::kNone) {
     if (lines.ok()) JudgeKernelLog(*lines, &f);
@@ -276,10 +287,17 @@ HostFacts GatherFacts(const DoctorOptions& o) {
   }
 
   SysctlLocation loc = SysctlsOf(paths, f.flavor);
-  if (auto count = ReadSysctlUint(loc.File("count")); count.ok())
+  if (auto count = ReadSysctlUint(loc.File("count")); count.ok()) {
     f.entries = *count;
+  } else {
+    f.unreadable.push_back(absl::StrCat("the entries (nf_conntrack_count): ",
+                                        count.status().message()));
+  }
   if (auto limit = ReadSysctlUint(loc.File("max")); limit.ok()) {
     f.limit = *limit;
+  } else {
+    f.unreadable.push_back(absl::StrCat("the limit (nf_conntrack_max): ",
+                                        limit.status().message()));
   }
   if (auto limits = ReadTableLimits(paths, f.flavor);
       limits.ok() && limits->buckets.ok()) {
@@ -302,6 +320,8 @@ HostFacts GatherFacts(const DoctorOptions& o) {
     }
   } else {
     f.counters_note = absl::StrCat("unavailable: ", stats.status().message());
+    f.unreadable.push_back(
+        absl::StrCat("the drop counters: ", stats.status().message()));
   }
   if (lines.ok()) JudgeKernelLog(*lines, &f);
   if (auto caches = ReadConntrackCaches(paths); caches.ok()) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "collectors/module.h"
@@ -20,9 +21,9 @@ struct HostFacts {
   std::string kernel_release;
   uint64_t ram_bytes = 0;
   int pointer_size = sizeof(void*);
-  int cpus = 0;  // 0: unknown
-  uint64_t entries = 0;
-  std::optional<uint64_t> limit;  // nullopt: nf_conntrack_max unreadable
+  int cpus = 0;                     // 0: unknown
+  std::optional<uint64_t> entries;  // nullopt: nf_conntrack_count unreadable
+  std::optional<uint64_t> limit;    // nullopt: nf_conntrack_max unreadable
   std::optional<uint64_t> buckets;
   // drop, early_drop, insert_failed, chaintoolong, clash_resolve, ...
   bool counters_read = false;
@@ -55,6 +56,13 @@ struct HostFacts {
                                   // not belong here
   std::string last_table_full;
 
+  // Facts the verdict needs that could not be read, with why: the doctor
+  // then says UNKNOWN rather than OK (a check must not vouch for data it
+  // could not read).
+  std::vector<std::string> unreadable;
+
+  // entries / limit; nullopt when either is unknown or the limit is 0.
+  std::optional<double> Usage() const;
   uint64_t Counter(const std::string& name) const;
   std::optional<uint64_t> Timeout(const std::string& name) const;
 };
@@ -62,6 +70,7 @@ struct HostFacts {
 struct DoctorOptions {
   Paths paths;
   std::string kernel_log = "/dev/kmsg";  // "" skips it
+  bool kernel_log_given = false;  // named with --kernel-log= (not skipped)
   bool json = false;
   // Dump the table through ctnetlink for its make-up (needs CAP_NET_ADMIN
   // and the real /proc).

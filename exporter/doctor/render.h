@@ -21,6 +21,12 @@ struct MakeupLines {
 };
 MakeupLines DescribeMakeup(const TableMakeup& makeup);
 
+// "241172 entries of 262144 (92.0%)"; "unknown" for what could not be read.
+std::string EntriesText(const HostFacts& facts);
+// "262144 buckets: 0.92 entries per bucket, mean hash chain length 1.84", or
+// "" when the buckets or the entries are unknown.
+std::string BucketsText(const HostFacts& facts);
+
 // "on the host (initial network namespace)", "in this network namespace", ...
 absl::string_view WhereHeading(Step::Where where);
 

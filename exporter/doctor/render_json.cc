@@ -149,7 +149,9 @@ std::string RenderJson(const HostFacts& f, const Diagnosis& d) {
       ", \"netns_initial\": ", JsonOptional(f.netns_initial),
       ", \"conntrack_builtin\": ", JsonOptional(f.conntrack_builtin),
       ", \"kube_proxy\": ", f.kube_proxy ? "true" : "false",
-      ", \"entries\": ", f.entries, ", \"limit\": ", JsonOptional(f.limit),
+      ", \"entries\": ", JsonOptional(f.entries),
+      ", \"limit\": ", JsonOptional(f.limit),
+      ", \"unreadable\": ", JsonStrings(f.unreadable),
       ", \"buckets\": ", JsonOptional(f.buckets), ", \"counters\": ",
       f.counters_read ? absl::StrCat("{", absl::StrJoin(counters, ", "), "}")
                       : std::string("null"),

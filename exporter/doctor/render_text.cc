@@ -43,6 +43,24 @@ void AppendSteps(const std::vector<Step>& steps, absl::string_view indent,
 
 }  // namespace
 
+std::string EntriesText(const HostFacts& f) {
+  return absl::StrCat(
+      f.entries ? absl::StrCat(*f.entries) : std::string("unknown"),
+      " entries of ",
+      !f.limit        ? std::string("an unknown limit")
+      : *f.limit == 0 ? std::string("no limit")
+                      : absl::StrCat(*f.limit),
+      f.Usage() ? absl::StrCat(" (", Percent(*f.Usage()), ")") : "");
+}
+
+std::string BucketsText(const HostFacts& f) {
+  if (!f.entries || !f.buckets || *f.buckets == 0) return "";
+  return absl::StrFormat(
+      "%d buckets: %.2f entries per bucket, mean hash chain length %.2f",
+      *f.buckets, static_cast<double>(*f.entries) / *f.buckets,
+      2.0 * *f.entries / *f.buckets);
+}
+
 std::vector<StepGroup> GroupSteps(const std::vector<Step>& steps) {
   std::vector<StepGroup> out;
   for (Step::Where where : {Step::Where::kHost, Step::Where::kNamespace,
@@ -140,21 +158,9 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
                       : "a child (container or netns): limits are set on "
                         "the host",
                   f.kube_proxy ? "; kube-proxy runs here" : "", "\n");
-  const double usage =
-      f.limit && *f.limit ? static_cast<double>(f.entries) / *f.limit : 0;
-  absl::StrAppend(
-      &out, "\nTable\n  entries ", f.entries, " of limit ",
-      !f.limit        ? std::string("unknown (nf_conntrack_max unreadable)")
-      : *f.limit == 0 ? std::string("none")
-                      : absl::StrCat(*f.limit, " (", Percent(usage), ")"),
-      "\n");
-  if (f.buckets && *f.buckets) {
-    absl::StrAppend(
-        &out,
-        absl::StrFormat("  buckets %d: %.2f entries per bucket, "
-                        "mean chain length %.2f",
-                        *f.buckets, static_cast<double>(f.entries) / *f.buckets,
-                        2.0 * f.entries / *f.buckets));
+  absl::StrAppend(&out, "\nTable\n  ", EntriesText(f), "\n");
+  if (std::string buckets = BucketsText(f); !buckets.empty()) {
+    absl::StrAppend(&out, "  ", buckets);
     if (f.limit) {
       absl::StrAppend(
           &out, absl::StrFormat(", max : buckets = %.2f : 1",

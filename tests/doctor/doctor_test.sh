@@ -76,7 +76,7 @@ echo "ok   built in: kernel command line and sysctl.d, no modprobe.d"
 
 # A child network namespace: the limit and buckets sysctls are 0444 there.
 child=$(mktemp -d)
-trap 'rm -rf "$child"' EXIT
+trap 'rm -rf "$child"' EXIT  # widened below
 cp -r "$fx/builtin/." "$child"
 chmod 0444 "$child/proc/sys/net/netfilter/nf_conntrack_max" "$child/proc/sys/net/netfilter/nf_conntrack_buckets"
 check child "$child" 2 CRITICAL "run the host steps on the host" --kernel-log=
@@ -92,15 +92,31 @@ assert ('kube-proxy', True, 'conntrack.min: 524288 (flag --conntrack-min)') in s
 assert not any('nf_conntrack_max =' in t for _, _, t in steps), steps" --kernel-log=
 echo "ok   Kubernetes node: kube-proxy's maxPerCore (524288 / 4 CPUs) and min"
 
-check no-stat-file "$here/../fixtures/no-stat-file" 0 OK "whether packets were dropped is unknown" --kernel-log=
+check no-stat-file "$here/../fixtures/no-stat-file" 3 UNKNOWN "whether packets were dropped is unknown" --kernel-log=
 grep -qF "nothing was dropped" <<<"$out" && { echo "$out"; fail "no-stat-file: says nothing was dropped without counters"; }
 json_check "$here/../fixtures/no-stat-file" "assert d['counters'] is None, d['counters']" --kernel-log=
-echo "ok   no stat file: drops unknown, never 'nothing was dropped'"
+echo "ok   no stat file: UNKNOWN (exit 3), drops unknown, never 'nothing was dropped'"
 
-check no-max "$fx/no-max" 1 WARNING "the limit is unknown" --kernel-log=
+check no-max "$fx/no-max" 3 UNKNOWN "could not read the limit (nf_conntrack_max)" --kernel-log=
 grep -qF "no limit" <<<"$out" && { echo "$out"; fail "no-max: a missing nf_conntrack_max read as no limit"; }
 json_check "$fx/no-max" "assert d['limit'] is None, d['limit']" --kernel-log=
-echo "ok   no nf_conntrack_max: the limit is unknown (null), not 'no limit'"
+echo "ok   no nf_conntrack_max: UNKNOWN, the limit null, not 'no limit'"
+
+# Fails closed: what it could not read is UNKNOWN (exit 3), never OK.
+bad=$(mktemp -d)
+trap 'rm -rf "$child" "$bad"' EXIT
+cp -r "$here/../fixtures/no-stat-file/." "$bad/garbage"
+echo 'twelve thousand' >"$bad/garbage/proc/sys/net/netfilter/nf_conntrack_count"
+check garbage-count "$bad/garbage" 3 UNKNOWN "could not read the entries (nf_conntrack_count)" --kernel-log=
+grep -qF "nothing was dropped" <<<"$out" && { echo "$out"; fail "garbage-count: vouches for what it could not read"; }
+cp -r "$fx/idle/." "$bad/dir-max"
+rm "$bad/dir-max/proc/sys/net/netfilter/nf_conntrack_max"
+mkdir "$bad/dir-max/proc/sys/net/netfilter/nf_conntrack_max"
+check dir-max "$bad/dir-max" 3 UNKNOWN "not a regular file (a directory)" --kernel-log=
+grep -qF "no limit" <<<"$out" && { echo "$out"; fail "dir-max: a directory read as no limit"; }
+check dir-log "$fx/idle" 3 UNKNOWN "could not read the kernel log" --kernel-log="$bad"
+grep -qF "0 recent 'table full'" <<<"$out" && { echo "$out"; fail "dir-log: a directory read as an empty log"; }
+echo "ok   fails closed: garbage count, a directory as the limit or the log: UNKNOWN"
 
 check stale-log "$fx/stale-log" 0 OK "drop counter is 0" --kernel-log="$fx/stale-log/kmsg"
 grep -qF "0 recent 'table full' line(s) for this network namespace" <<<"$out" ||
@@ -111,6 +127,6 @@ echo "ok   kernel log: lines kept only where this namespace dropped; one prefix"
 
 code=0
 "$exporter" doctor --bogus >/dev/null 2>&1 || code=$?
-[[ "$code" == 3 ]] || fail "a bad flag gave exit $code, want 3"
-echo "ok   a bad flag gives exit 3"
+[[ "$code" == 64 ]] || fail "a bad flag gave exit $code, want 64 (3 is UNKNOWN)"
+echo "ok   a bad flag gives exit 64, apart from the verdicts"
 echo "doctor: all checks passed"

@@ -222,9 +222,13 @@ TEST(Recommend, NeverALimitOfZero) {
 TEST(Diagnose, AnUnreadableLimitIsUnknownNotNoLimit) {
   HostFacts f = Host(8 * kGiB, 1000, 0, 262144);
   f.limit.reset();
+  f.unreadable.push_back("the limit (nf_conntrack_max): not a regular file");
   Diagnosis d = Diagnose(f);
+  EXPECT_EQ(d.verdict, Verdict::kUnknown);
+  EXPECT_EQ(VerdictName(d.verdict), "UNKNOWN");
   ASSERT_FALSE(d.reasons.empty());
-  EXPECT_NE(d.reasons[0].find("limit is unknown"), std::string::npos);
+  EXPECT_EQ(d.reasons[0],
+            "could not read the limit (nf_conntrack_max): not a regular file");
   for (const auto& r : d.reasons) {
     EXPECT_EQ(r.find("no limit"), std::string::npos) << r;
   }
@@ -234,7 +238,9 @@ TEST(Diagnose, NeverSaysNothingWasDroppedWithoutCounters) {
   HostFacts f = Host(8 * kGiB, 1000, 262144, 262144);
   f.counters_read = false;
   f.counters_note = "unavailable: no stat file and no CAP_NET_ADMIN";
+  f.unreadable.push_back("the drop counters: no stat file");
   Diagnosis d = Diagnose(f);
+  EXPECT_EQ(d.verdict, Verdict::kUnknown);  // never OK without the counters
   bool unknown = false;
   for (const auto& r : d.reasons) {
     EXPECT_EQ(r.find("nothing was dropped"), std::string::npos) << r;
@@ -243,8 +249,16 @@ TEST(Diagnose, NeverSaysNothingWasDroppedWithoutCounters) {
   }
   EXPECT_TRUE(unknown);
   f.counters_read = true;
+  f.unreadable.clear();
   d = Diagnose(f);
   EXPECT_NE(d.reasons.back().find("nothing was dropped"), std::string::npos);
+}
+
+TEST(Diagnose, WhatIsKnownToBeBadStaysBadWhenSomethingIsUnreadable) {
+  HostFacts f = Host(8 * kGiB, 250000, 262144, 262144);  // 95 %
+  f.counters_read = false;
+  f.unreadable.push_back("the drop counters: no stat file");
+  EXPECT_EQ(Diagnose(f).verdict, Verdict::kCritical);
 }
 
 TEST(Diagnose, DropsOnATableFarFromFullAreNotCalledTableFull) {
