@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "exporter/basic_auth.h"
 #include "exporter/doctor/doctor.h"
 #include "exporter/flags.h"
 #include "exporter/log.h"
@@ -27,8 +28,8 @@ struct HttpServer::Policy {
   // Requests being served: shutdown waits for them, since civetweb drops
   // every response once it is told to stop.
   std::atomic<int> in_flight{0};
-  std::string extra_headers;                 // "Name: value\r\n" lines
-  std::map<std::string, std::string> users;  // empty: no authentication
+  std::string extra_headers;        // "Name: value\r\n" lines
+  std::unique_ptr<BasicAuth> auth;  // null: no authentication
   std::optional<WebConfig::Tls> tls;
 };
 
@@ -93,9 +94,9 @@ class ReadOnlyHandler : public CivetHandler {
       explicit InFlight(std::atomic<int>& count) : n(count) { ++n; }
       ~InFlight() { --n; }
     } in_flight(policy_->in_flight);
-    if (!policy_->users.empty()) {
+    if (policy_->auth) {
       const char* auth = mg_get_header(conn, "Authorization");
-      if (auth == nullptr || !CheckBasicAuth(policy_->users, auth)) {
+      if (auth == nullptr || !policy_->auth->Check(auth)) {
         Respond(conn, policy_->extra_headers, 401, "Unauthorized",
                 "text/plain; charset=utf-8", "401 Unauthorized\n", head_only,
                 "WWW-Authenticate: Basic realm=\"nf_conntrack_exporter\"\r\n");
@@ -290,7 +291,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   for (const auto& [name, value] : web.headers) {
     absl::StrAppend(&policy.extra_headers, name, ": ", value, "\r\n");
   }
-  policy.users = web.basic_auth_users;
+  if (!web.basic_auth_users.empty()) {
+    policy.auth = std::make_unique<BasicAuth>(web.basic_auth_users);
+  }
   policy.tls = web.tls;
 
   std::vector<std::string> civet_options = {

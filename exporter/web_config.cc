@@ -1,6 +1,5 @@
 #include "exporter/web_config.h"
 
-#include <crypt.h>
 #include <openssl/ssl.h>
 #include <yaml-cpp/yaml.h>
 
@@ -14,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "collectors/file_reader.h"
+#include "exporter/basic_auth.h"
 #include "exporter/tls_context.h"
 
 namespace nfce {
@@ -118,13 +118,16 @@ absl::StatusOr<WebConfig> ParseWebConfig(absl::string_view yaml,
           return Invalid(absl::StrCat("user name \"", user,
                                       "\" is empty or holds a colon"));
         }
-        if (!absl::StartsWith(hash, "$2a$") &&
-            !absl::StartsWith(hash, "$2b$") &&
-            !absl::StartsWith(hash, "$2y$")) {
-          return Invalid(absl::StrCat("the password of \"", user,
-                                      "\" is not a bcrypt hash ($2y$...)"));
+        if (!IsBcryptHash(hash)) {
+          return Invalid(absl::StrCat(
+              "the password of \"", user,
+              "\" is not a bcrypt hash ($2y$, a cost of 04 to 31, 53 "
+              "characters of salt and hash): that user could never log in"));
         }
-        config.basic_auth_users[user] = hash;
+        if (!config.basic_auth_users.emplace(user, hash).second) {
+          return Invalid(absl::StrCat("user \"", user,
+                                      "\" appears twice in basic_auth_users"));
+        }
       }
     }
     if (const YAML::Node http = root["http_server_config"]) {
@@ -141,9 +144,14 @@ absl::StatusOr<WebConfig> ParseWebConfig(absl::string_view yaml,
             return Invalid(absl::StrCat("header \"", name,
                                         "\" is not one that may be set"));
           }
-          if (value.find_first_of("\r\n") != std::string::npos) {
-            return Invalid(absl::StrCat("header \"", name,
-                                        "\" has a line break in its value"));
+          // RFC 9110 field values: visible characters, spaces and tabs.
+          for (unsigned char ch : value) {
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+              return Invalid(
+                  absl::StrCat("header \"", name,
+                               "\" has a control character in its value (byte ",
+                               static_cast<int>(ch), ")"));
+            }
           }
           config.headers.emplace_back(name, value);
         }
@@ -174,35 +182,6 @@ absl::StatusOr<WebConfig> LoadWebConfig(const std::string& path) {
     }
   }
   return config;
-}
-
-bool CheckBasicAuth(const std::map<std::string, std::string>& users,
-                    absl::string_view authorization) {
-  constexpr absl::string_view kBasic = "Basic ";
-  if (!absl::StartsWithIgnoreCase(authorization, kBasic)) return false;
-  std::string decoded;
-  if (!absl::Base64Unescape(
-          absl::StripAsciiWhitespace(authorization.substr(kBasic.size())),
-          &decoded)) {
-    return false;
-  }
-  size_t colon = decoded.find(':');
-  if (colon == std::string::npos) return false;
-  auto it = users.find(decoded.substr(0, colon));
-  if (it == users.end()) return false;
-  std::string password = decoded.substr(colon + 1);
-  // crypt_data is 32 KiB: on the heap, not on a web worker's small stack.
-  // crypt_rn (libxcrypt) returns null on failure instead of a "*" string.
-  auto data = std::make_unique<crypt_data>();
-  const char* hashed = crypt_rn(password.c_str(), it->second.c_str(),
-                                data.get(), sizeof(crypt_data));
-  if (hashed == nullptr) return false;
-  // Compare every byte: the time must not tell how much of a guess matched.
-  const std::string& want = it->second;
-  if (std::strlen(hashed) != want.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < want.size(); ++i) diff |= hashed[i] ^ want[i];
-  return diff == 0;
 }
 
 }  // namespace nfce

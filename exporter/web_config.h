@@ -46,9 +46,4 @@ absl::StatusOr<WebConfig> ParseWebConfig(absl::string_view yaml,
 // key and CA load: a bad config is refused whole, at start.
 absl::StatusOr<WebConfig> LoadWebConfig(const std::string& path);
 
-// Whether an Authorization header carries a user and password of `users`
-// (bcrypt, checked with the system's crypt()).
-bool CheckBasicAuth(const std::map<std::string, std::string>& users,
-                    absl::string_view authorization);
-
 }  // namespace nfce

@@ -101,6 +101,71 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.crt -days
 expect_code 000 --cacert ca.crt --cert other.crt --key other.key "$url/metrics"
 stop
 
+step "basic auth: no user enumeration by timing, cached successes, one bcrypt at a time"
+# Cost 10, as a user would make it (about 60 ms a check).
+hash10=$(python3 -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))' 2>/dev/null)
+printf "basic_auth_users:\n  alice: '%s'\n" "$hash10" >auth10.yml
+start "$work/auth10.log" --web.config.file="$work/auth10.yml" --web.max-requests=8
+python3 - "$port" "${pids[-1]}" <<'PY'
+import base64, glob, http.client, statistics, sys, threading, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+
+def cpu():  # the server's CPU time, every thread, in seconds
+    return sum(int(open(f).read().split()[0])
+               for f in glob.glob(f"/proc/{pid}/task/*/schedstat")) / 1e9
+
+def get(user, password):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    t = time.perf_counter()
+    c.request("GET", "/metrics", headers={"Authorization": "Basic " + token})
+    status = c.getresponse().status
+    c.close()
+    return status, time.perf_counter() - t
+
+def median_time(user, password, want, n=9):
+    times = []
+    for _ in range(n):
+        status, took = get(user, password)
+        assert status == want, (user, status)
+        times.append(took)
+    return statistics.median(times)
+
+known = median_time("alice", "wrong", 401)
+unknown = median_time("mallory", "wrong", 401)
+assert unknown >= 0.5 * known, f"unknown user {unknown*1e3:.1f} ms vs known {known*1e3:.1f} ms: names can be told by timing"
+print(f"ok   wrong password {known*1e3:.1f} ms, unknown user {unknown*1e3:.1f} ms (median of 9): no enumeration by timing")
+
+c0 = cpu()
+for _ in range(10):
+    assert get("alice", "wrong")[0] == 401
+wrong_cpu = cpu() - c0
+assert get("alice", "s3cret")[0] == 200  # pays one bcrypt, then cached
+c0 = cpu()
+for _ in range(10):
+    assert get("alice", "s3cret")[0] == 200
+right_cpu = cpu() - c0
+assert right_cpu < wrong_cpu / 3, f"10 right: {right_cpu*1e3:.0f} ms CPU, 10 wrong: {wrong_cpu*1e3:.0f} ms: successes are not cached"
+print(f"ok   10 scrapes with the right password cost {right_cpu*1e3:.1f} ms of CPU, 10 wrong ones {wrong_cpu*1e3:.0f} ms: successes cached")
+
+# Four clients hammering wrong passwords for a bounded time: bcrypt runs
+# one at a time, so the server takes about one core, not all of them.
+stop = time.time() + 3
+def hammer():
+    while time.time() < stop:
+        get("alice", "wrong")
+threads = [threading.Thread(target=hammer) for _ in range(4)]
+c0, t0 = cpu(), time.time()
+for t in threads: t.start()
+for t in threads: t.join()
+cores = (cpu() - c0) / (time.time() - t0)
+assert cores < 1.4, f"wrong passwords from 4 clients took {cores:.2f} cores"
+status, took = get("alice", "s3cret")
+assert status == 200
+print(f"ok   4 clients sending wrong passwords for 3 s took {cores:.2f} cores; a cached scrape still answers")
+PY
+stop
+
 step "bad configs are refused at start"
 refuse() {  # refuse NAME YAML MESSAGE
   printf '%s\n' "$2" >"$1.yml"
@@ -114,6 +179,8 @@ refuse() {  # refuse NAME YAML MESSAGE
 refuse missing-cert "tls_server_config: {cert_file: /no/such.crt, key_file: server.key}" "/no/such.crt"
 refuse wrong-key "tls_server_config: {cert_file: server.crt, key_file: client.key}" "key values mismatch"
 refuse plain-password "basic_auth_users: {bob: hunter2}" "not a bcrypt hash"
+refuse prefix-only-hash 'basic_auth_users: {bob: $2y$}' "not a bcrypt hash"
+refuse duplicate-user "$(printf 'basic_auth_users:\n  bob: %s\n  bob: %s\n' "$hash" "$hash")" "appears twice"
 refuse old-tls "tls_server_config: {cert_file: server.crt, key_file: server.key, min_version: TLS10}" "min_version"
 refuse typo "basic_auth_user: {}" 'unknown key \"basic_auth_user\"'
 refuse not-yaml "tls_server_config: [" "web config"

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "exporter/basic_auth.h"
 #include "gtest/gtest.h"
 
 namespace nfce {
@@ -59,6 +60,22 @@ TEST(ParseWebConfig, RefusesBadConfigsWithAClearMessage) {
        "client_auth_type"},
       {"basic_auth_users: {bob: plaintext}", "not a bcrypt hash"},
       {"basic_auth_users: {'a:b': $2y$10$x}", "colon"},
+      // Prefix only, a cost out of range, a truncated hash: never a login.
+      {"basic_auth_users: {bob: $2y$}", "not a bcrypt hash"},
+      {"basic_auth_users: {bob: "
+       "$2y$99$abcdefghijklmnopqrstuu0123456789012345678901234567890}",
+       "not a bcrypt hash"},
+      {"basic_auth_users: {bob: $2y$04$short}", "not a bcrypt hash"},
+      {"basic_auth_users:\n  bob: "
+       "$2y$10$abcdefghijklmnopqrstuu0123456789012345678901234567890\n  bob: "
+       "$2y$10$abcdefghijklmnopqrstuu0123456789012345678901234567890\n",
+       "appears twice"},
+      {"http_server_config: {headers: {X-Frame-Options: \"de\\0ny\"}}",
+       "control character"},
+      {"http_server_config: {headers: {X-Frame-Options: \"de\\vny\"}}",
+       "control character"},
+      {"http_server_config: {headers: {X-Frame-Options: \"de\\x7fny\"}}",
+       "control character"},
       {"http_server_config: {headers: {Server: me}}", "may be set"},
       {"tls_config: {}", "unknown key \"tls_config\""},
       {"tls_server_config: {cert_file: a, key_file: b, cert: c}",
@@ -102,18 +119,33 @@ std::string Basic(const std::string& credentials) {
   return "Basic " + absl::Base64Escape(credentials);
 }
 
-TEST(CheckBasicAuth, AcceptsOnlyTheRightPassword) {
-  std::map<std::string, std::string> users = {{"alice", Bcrypt("s3cret")}};
-  EXPECT_TRUE(CheckBasicAuth(users, Basic("alice:s3cret")));
-  EXPECT_TRUE(
-      CheckBasicAuth(users, "basic " + absl::Base64Escape("alice:s3cret")));
-  EXPECT_FALSE(CheckBasicAuth(users, Basic("alice:s3cre")));
-  EXPECT_FALSE(CheckBasicAuth(users, Basic("alice:")));
-  EXPECT_FALSE(CheckBasicAuth(users, Basic("bob:s3cret")));
-  EXPECT_FALSE(CheckBasicAuth(users, Basic("alice")));
-  EXPECT_FALSE(CheckBasicAuth(users, "Basic !!!not-base64"));
-  EXPECT_FALSE(CheckBasicAuth(users, "Bearer abc"));
-  EXPECT_FALSE(CheckBasicAuth(users, ""));
+TEST(BasicAuth, AcceptsOnlyTheRightPassword) {
+  BasicAuth auth({{"alice", Bcrypt("s3cret")}});
+  EXPECT_TRUE(auth.Check(Basic("alice:s3cret")));
+  EXPECT_TRUE(auth.Check("basic " + absl::Base64Escape("alice:s3cret")));
+  EXPECT_TRUE(auth.Check(Basic("alice:s3cret")));  // from the cache
+  EXPECT_FALSE(auth.Check(Basic("alice:s3cre")));
+  EXPECT_FALSE(auth.Check(Basic("alice:")));
+  EXPECT_FALSE(auth.Check(Basic("bob:s3cret")));
+  EXPECT_FALSE(auth.Check(Basic("alice")));
+  EXPECT_FALSE(auth.Check("Basic !!!not-base64"));
+  EXPECT_FALSE(auth.Check("Bearer abc"));
+  EXPECT_FALSE(auth.Check(""));
+}
+
+TEST(BasicAuth, RecognisesWholeBcryptHashesOnly) {
+  const std::string good = Bcrypt("x");
+  EXPECT_TRUE(IsBcryptHash(good)) << good;
+  EXPECT_TRUE(IsBcryptHash(
+      "$2y$10$abcdefghijklmnopqrstuu0123456789012345678901234567890"));
+  EXPECT_FALSE(IsBcryptHash("$2y$"));
+  EXPECT_FALSE(IsBcryptHash("$2y$04$short"));
+  EXPECT_FALSE(IsBcryptHash(
+      "$2y$99$abcdefghijklmnopqrstuu0123456789012345678901234567890"));
+  EXPECT_FALSE(IsBcryptHash(
+      "$2x$10$abcdefghijklmnopqrstuu0123456789012345678901234567890"));
+  EXPECT_FALSE(IsBcryptHash(
+      "$2y$10$abcdefghijklmnopqrstuu012345678901234567890123456789!"));
 }
 
 }  // namespace
