@@ -39,7 +39,8 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
   }
   std::string stat_source = "auto";
   std::string log_level = "info";
-  std::string max_requests = "8";
+  std::string max_requests = "40";
+  std::string max_connections = "256";
   std::string timeouts_max_age = "1m";
   std::string request_timeout = "10s";
   std::string status_sample_interval = "10s";
@@ -56,6 +57,7 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
       {"web.listen-address", &o.listen_address},
       {"web.telemetry-path", &o.telemetry_path},
       {"web.max-requests", &max_requests},
+      {"web.max-connections", &max_connections},
       {"web.request-timeout", &request_timeout},
       {"web.config.file", &o.web_config_file},
       {"web.status.sample-interval", &status_sample_interval},
@@ -152,8 +154,10 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
   if (!level.ok()) return level.status();
   o.log_level = *level;
   for (auto [flag, text, dest, low, high] :
-       {std::make_tuple("web.max-requests", &max_requests, &o.max_requests, 1,
-                        1024),
+       {std::make_tuple("web.max-requests", &max_requests, &o.max_requests, 0,
+                        100000),
+        std::make_tuple("web.max-connections", &max_connections,
+                        &o.max_connections, 1, 4096),
         std::make_tuple("collector.flows.max-zones", &flows_max_zones,
                         &o.flows.max_zones, 0, 65536),
         std::make_tuple("collector.flows.top", &flows_top, &o.flows.top, 0,
@@ -231,8 +235,15 @@ std::string HelpText(const std::string& program) {
       "      addresses) or 127.0.0.1:19372.\n"
       "  --web.telemetry-path=\"/metrics\"\n"
       "      Path under which the metrics are served.\n"
-      "  --web.max-requests=8\n"
-      "      Requests served in parallel (worker threads); more wait.\n"
+      "  --web.max-requests=40\n"
+      "      Most scrapes of the telemetry path handled in parallel; beyond\n"
+      "      it the path answers 503 at once (0: no limit), as in\n"
+      "      node_exporter.\n"
+      "  --web.max-connections=256\n"
+      "      Connections served at once, each on a thread of its own while\n"
+      "      it is open (a kept-alive one for up to 2 minutes idle, a slow\n"
+      "      one for up to the request timeout); more wait in a queue. Room\n"
+      "      for slow or idle clients besides Prometheus.\n"
       "  --web.request-timeout=10s\n"
       "      A client that sends or reads nothing for this long is cut off.\n"
       "  --web.status.sample-interval=10s\n"

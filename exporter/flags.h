@@ -21,7 +21,8 @@ inline constexpr char kDefaultListenAddress[] = ":19372";
 struct Options {
   std::string listen_address = kDefaultListenAddress;
   std::string telemetry_path = "/metrics";
-  int max_requests = 8;
+  int max_requests = 40;      // concurrent scrapes; 0: no limit
+  int max_connections = 256;  // connections served at once (threads)
   int request_timeout_ms = 10000;
   std::string web_config_file;
   absl::Duration status_sample_interval = absl::Seconds(10);

@@ -3,6 +3,7 @@
 #include <CivetServer.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <vector>
@@ -56,6 +57,7 @@ class ReadOnlyHandler : public CivetHandler {
   ReadOnlyHandler(std::string path, HttpServer::Policy* policy)
       : path_(std::move(path)), policy_(policy) {}
   const std::string& path() const { return path_; }
+  const HttpServer::Policy* policy() const { return policy_; }
   bool handleGet(CivetServer*, mg_connection* conn) override {
     return Dispatch(conn, false);
   }
@@ -163,11 +165,28 @@ int InitSsl(void* ssl_ctx, void* user_data) {
 class HttpServer::MetricsHandler : public ReadOnlyHandler {
  public:
   MetricsHandler(std::string path, Policy* policy,
-                 const prometheus::Collectable& metrics)
-      : ReadOnlyHandler(std::move(path), policy), metrics_(metrics) {}
+                 const prometheus::Collectable& metrics, int max_requests)
+      : ReadOnlyHandler(std::move(path), policy),
+        metrics_(metrics),
+        max_requests_(max_requests) {}
 
  private:
   bool Serve(mg_connection* conn, bool head_only) override {
+    // At most max_requests_ scrapes at once; beyond, 503 at once rather than
+    // a queue of collections (node_exporter's --web.max-requests).
+    struct Slot {
+      std::atomic<int>& n;
+      explicit Slot(std::atomic<int>& count) : n(count) { ++n; }
+      ~Slot() { --n; }
+    } slot(scrapes_);
+    if (max_requests_ > 0 && scrapes_.load() > max_requests_) {
+      Respond(conn, policy()->extra_headers, 503, "Service Unavailable",
+              "text/plain; charset=utf-8",
+              absl::StrCat("503 too many scrapes at once (--web.max-requests=",
+                           max_requests_, ")\n"),
+              head_only);
+      return true;
+    }
     std::ostringstream body;
     prometheus::TextSerializer().Serialize(body, metrics_.Collect());
     const char* accept = mg_get_header(conn, "Accept-Encoding");
@@ -183,6 +202,8 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
     return true;
   }
   const prometheus::Collectable& metrics_;
+  const int max_requests_;
+  std::atomic<int> scrapes_{0};
 };
 
 // The status page at /: the doctor's diagnosis of this host, gathered on
@@ -300,12 +321,22 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       // An "s" makes the port TLS-only: plain HTTP to it fails.
       "listening_ports",
       web.tls ? absl::StrCat(*port, "s") : *port,
+      // civetweb serves a connection on one thread for as long as it is
+      // open: room for slow or idle clients beside Prometheus (about 8 KiB
+      // of memory each when idle), and a queue for the rest.
       "num_threads",
-      absl::StrCat(options.max_requests),
-      // Prometheus reuses its scrape connection: once the table is full, a
-      // new connection to the exporter would be dropped like any other.
+      absl::StrCat(options.max_connections),
+      "connection_queue",
+      absl::StrCat(std::max(options.max_connections, 64)),
+      // Prometheus reuses its scrape connection (Go keeps it up to 5
+      // minutes idle): once the table is full, a new connection to the
+      // exporter would be dropped like any other. civetweb's default closes
+      // it after 0.5 s idle, before the next scrape; 2 minutes covers
+      // scrape intervals up to a minute with room.
       "enable_keep_alive",
       "yes",
+      "keep_alive_timeout_ms",
+      "120000",
       // A client that sends nothing, or reads nothing, is cut off.
       "request_timeout_ms",
       absl::StrCat(options.request_timeout_ms),
@@ -324,8 +355,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     civet_options.insert(civet_options.end(),
                          {"ssl_certificate", web.tls->cert_file});
   }
-  server->metrics_ = std::make_unique<MetricsHandler>(options.telemetry_path,
-                                                      &policy, metrics);
+  server->metrics_ = std::make_unique<MetricsHandler>(
+      options.telemetry_path, &policy, metrics, options.max_requests);
   constexpr char kText[] = "text/plain; charset=utf-8";
   server->status_ = std::make_unique<StatusHandler>(&policy, options, history);
   // Probes: the process answers HTTP (healthy), and serves metrics (ready:

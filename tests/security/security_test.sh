@@ -105,7 +105,7 @@ step "basic auth: no user enumeration by timing, cached successes, one bcrypt at
 # Cost 10, as a user would make it (about 60 ms a check).
 hash10=$(python3 -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))' 2>/dev/null)
 printf "basic_auth_users:\n  alice: '%s'\n" "$hash10" >auth10.yml
-start "$work/auth10.log" --web.config.file="$work/auth10.yml" --web.max-requests=8
+start "$work/auth10.log" --web.config.file="$work/auth10.yml" --web.max-connections=8
 python3 - "$port" "${pids[-1]}" <<'PY'
 import base64, glob, http.client, statistics, sys, threading, time
 port, pid = int(sys.argv[1]), int(sys.argv[2])
@@ -198,7 +198,7 @@ for device in /dev/zero /dev/null; do
 done
 
 step "a silent client is cut off; scrapes go on"
-start "$work/slow.log" --web.request-timeout=1s --web.max-requests=2
+start "$work/slow.log" --web.request-timeout=1s --web.max-connections=2
 python3 - "$port" <<'PY'
 import socket, sys, time, urllib.request
 port = int(sys.argv[1])
