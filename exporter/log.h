@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,5 +18,10 @@ using LogFields = std::vector<std::pair<absl::string_view, absl::string_view>>;
 
 // One logfmt line on stderr: ts=... level=... msg="..." key="value" ...
 void Log(LogLevel level, absl::string_view msg, const LogFields& fields = {});
+
+// The logfmt line Log() writes, without the time stamp and the newline
+// (for tests).
+std::string FormatLogRecord(LogLevel level, absl::string_view msg,
+                            const LogFields& fields);
 
 }  // namespace nfce
