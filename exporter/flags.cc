@@ -166,7 +166,12 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
                         &o.events.buffer_bytes, 4096, 1 << 30),
         std::make_tuple("collector.netns.max", &netns_max, &o.netns.max, 1,
                         100000)}) {
-    if (!absl::SimpleAtoi(*text, dest) || *dest < low || *dest > high) {
+    // Digits only: SimpleAtoi alone takes "+8" and " 8".
+    const bool digits =
+        !text->empty() && text->size() <= 9 &&
+        text->find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || !absl::SimpleAtoi(*text, dest) || *dest < low ||
+        *dest > high) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--", flag, " must be ", low, " to ", high, ", not \"", *text, "\""));
     }
@@ -206,9 +211,17 @@ absl::StatusOr<Options> ParseFlags(const std::vector<std::string>& args) {
                        *text, "\""));
     }
   }
-  if (!absl::StartsWith(o.telemetry_path, "/") || o.telemetry_path == "/") {
+  // The path must not shadow the status page or the probes, and must be a
+  // plain path (no query, fragment or space to confuse a proxy).
+  if (!absl::StartsWith(o.telemetry_path, "/") || o.telemetry_path == "/" ||
+      absl::StartsWith(o.telemetry_path, "/-/") ||
+      o.telemetry_path.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJK"
+                                         "LMNOPQRSTUVWXYZ0123456789/-._~") !=
+          std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--web.telemetry-path must start with / and not be /, not \"",
+        "--web.telemetry-path must be a path of letters, digits and /-._~ "
+        "that starts with /, is not / (the status page) and is not under /-/ "
+        "(the probes), not \"",
         o.telemetry_path, "\""));
   }
   return o;

@@ -1,10 +1,16 @@
 #include "exporter/http_server.h"
 
 #include <CivetServer.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 #include <vector>
 
@@ -269,8 +275,38 @@ class HttpServer::StaticHandler : public ReadOnlyHandler {
   const std::string body_;
 };
 
+std::string WhyCannotBind(absl::string_view civet_port) {
+  std::string host = "0.0.0.0";
+  absl::string_view port = civet_port;
+  if (size_t colon = civet_port.rfind(':'); colon != absl::string_view::npos) {
+    host = std::string(civet_port.substr(0, colon));
+    port = civet_port.substr(colon + 1);
+  }
+  int port_number = 0;
+  if (!absl::SimpleAtoi(port, &port_number)) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_number));
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) return "";
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "";
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  std::string why;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    why = std::strerror(errno);
+  }
+  close(fd);
+  return why;
+}
+
 absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
                                                bool ipv6_supported) {
+  if (address.find_first_of(", \t") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address \"", address,
+                     "\": one [host]:port only (no list, no spaces)"));
+  }
   size_t colon = address.rfind(':');
   if (colon == absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -369,8 +405,12 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     server->server_ =
         std::make_unique<CivetServer>(civet_options, &callbacks, &policy);
   } catch (const CivetException& e) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen_address, ": ", e.what()));
+    // civetweb says only "null context when constructing CivetServer";
+    // binding the address ourselves tells why (in use, not ours, ...).
+    std::string why = WhyCannotBind(*port);
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address, ": ",
+                     why.empty() ? std::string(e.what()) : why));
   }
   server->server_->addHandler(options.telemetry_path, server->metrics_.get());
   server->server_->addHandler("/", server->status_.get());

@@ -23,6 +23,10 @@ struct Options;
 absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
                                                bool ipv6_supported);
 
+// Why an IPv4 civetweb listening port ("127.0.0.1:19372", "19372") cannot be
+// bound, e.g. "Address already in use"; "" if it can be, or cannot be told.
+std::string WhyCannotBind(absl::string_view civet_port);
+
 // Serves the status page at /, the metrics at the telemetry path, and the
 // probes /-/healthy and /-/ready; other paths get 404. Stops (and lets
 // in-flight requests finish) when destroyed.

@@ -136,6 +136,13 @@ grep -q '^nf_conntrack_exporter_build_info' <<<"$unpacked" ||
 plain_headers=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/m" || true)
 grep -qi '^Content-Encoding' <<<"$plain_headers" &&
   { echo "FAIL gzip without being asked"; http_ok=0; }
+# A second exporter on the same port says why it cannot start.
+if dup=$(timeout 10 "$exporter" --web.listen-address="127.0.0.1:$port" \
+  --path.procfs="$fixtures/linux-6.18/proc" 2>&1 >/dev/null); then
+  echo "FAIL a second exporter started on a port in use"; http_ok=0
+fi
+grep -qF "Address already in use" <<<"$dup" ||
+  { echo "FAIL no clear message for a port in use: $dup"; http_ok=0; }
 kill -TERM "$pid"
 deadline=$((SECONDS + 10))
 while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done

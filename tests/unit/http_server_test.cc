@@ -36,6 +36,26 @@ TEST(CivetListeningPort, RejectsBadAddresses) {
   for (const char* a : {"19372", "host:", "host:port", ":70000", "::1:80"}) {
     EXPECT_FALSE(CivetListeningPort(a, true).ok()) << a;
   }
+  auto list = CivetListeningPort(":19372,:19373", false);
+  ASSERT_FALSE(list.ok());
+  EXPECT_NE(list.status().message().find("one [host]:port only"),
+            absl::string_view::npos)
+      << list.status();
+}
+
+TEST(WhyCannotBind, SaysWhenThePortIsTaken) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string taken = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  EXPECT_EQ(WhyCannotBind(taken), "Address already in use");
+  close(fd);
+  EXPECT_EQ(WhyCannotBind(taken), "");
 }
 
 // A Collectable whose Collect() waits until released: a scrape in progress
