@@ -154,6 +154,57 @@ absl::StatusOr<std::string> Gzip(absl::string_view in) {
 
 // civetweb calls this with its SSL_CTX; CivetServer passes itself as
 // user_data and keeps our Policy as its user context.
+// A plain answer that closes the connection, for requests refused before
+// any handler runs.
+void RefuseRequest(mg_connection* conn, int code, absl::string_view reason,
+                   absl::string_view why) {
+  Respond(conn, "", code, reason, "text/plain; charset=utf-8",
+          absl::StrCat(code, " ", reason, ": ", why, "\n"), false,
+          "Connection: close\r\n");
+}
+
+// Refuses what the exporter never serves, before civetweb handles it: an
+// Upgrade (civetweb answers a WebSocket handshake it cannot serve with a
+// body and no status line), and any request body: a GET or HEAD needs none,
+// and a Transfer-Encoding, or a Content-Length given twice, is read
+// differently by proxies and servers (request smuggling; RFC 9112 6.3 wants
+// 400).
+int BeginRequest(mg_connection* conn) {
+  const mg_request_info* info = mg_get_request_info(conn);
+  const char* length = nullptr;
+  for (int i = 0; i < info->num_headers; ++i) {
+    absl::string_view name = info->http_headers[i].name;
+    absl::string_view value = info->http_headers[i].value;
+    if (absl::EqualsIgnoreCase(name, "Upgrade")) {
+      RefuseRequest(conn, 400, "Bad Request", "upgrades are not served");
+      return 400;
+    }
+    if (absl::EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      RefuseRequest(conn, 400, "Bad Request", "no request body is read");
+      return 400;
+    }
+    if (absl::EqualsIgnoreCase(name, "Content-Length")) {
+      if (length != nullptr || value != "0") {
+        RefuseRequest(conn, 400, "Bad Request",
+                      length != nullptr ? "Content-Length given twice"
+                                        : "no request body is read");
+        return 400;
+      }
+      length = info->http_headers[i].value;
+    }
+  }
+  return 0;
+}
+
+// civetweb's own error pages echo a malformed request line into the status
+// line ("HTTP/b HTTP/1.1 ... 400"): answer with a clean one instead.
+int HttpError(mg_connection* conn, int status, const char*) {
+  const char* reason = mg_get_response_code_text(conn, status);
+  RefuseRequest(conn, status, reason ? reason : "Error",
+                status == 400 ? "malformed request" : "refused");
+  return 0;
+}
+
 int InitSsl(void* ssl_ctx, void* user_data) {
   const auto* policy = static_cast<const HttpServer::Policy*>(
       static_cast<CivetServer*>(user_data)->getUserContext());
@@ -380,6 +431,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       "1",
   };
   CivetCallbacks callbacks;
+  callbacks.begin_request = BeginRequest;
+  callbacks.http_error = HttpError;
   if (web.tls) {
     if (mg_check_feature(MG_FEATURES_TLS) == 0) {
       return absl::FailedPreconditionError(

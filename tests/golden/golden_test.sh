@@ -136,6 +136,43 @@ grep -q '^nf_conntrack_exporter_build_info' <<<"$unpacked" ||
 plain_headers=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/m" || true)
 grep -qi '^Content-Encoding' <<<"$plain_headers" &&
   { echo "FAIL gzip without being asked"; http_ok=0; }
+# What the exporter never serves is refused with a clean 400: a space in
+# the request line (civetweb echoed it into the status line), a WebSocket
+# upgrade (civetweb sent a body without a status line), a body with both
+# Content-Length and Transfer-Encoding, two Content-Lengths.
+if ! refusals=$(python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+cases = {
+    "space in the URI": b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n",
+    "websocket upgrade": b"GET /m HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                         b"Sec-WebSocket-Version: 13\r\n\r\n",
+    "Content-Length and Transfer-Encoding": b"GET /m HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                                            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "two Content-Lengths": b"GET /m HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                           b"Content-Length: 5\r\n\r\nabc",
+}
+bad = []
+for name, request in cases.items():
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(request)
+    first = b""
+    while b"\r\n" not in first:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        first += chunk
+    s.close()
+    line = first.split(b"\r\n")[0]
+    if line != b"HTTP/1.1 400 Bad Request":
+        bad.append(f"{name}: {line!r}")
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+PY
+); then
+  echo "FAIL requests never served are not refused with a clean 400: $refusals"; http_ok=0
+fi
 # A second exporter on the same port says why it cannot start.
 if dup=$(timeout 10 "$exporter" --web.listen-address="127.0.0.1:$port" \
   --path.procfs="$fixtures/linux-6.18/proc" 2>&1 >/dev/null); then
