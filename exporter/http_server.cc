@@ -11,6 +11,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "collectors/families.h"
 #include "exporter/basic_auth.h"
 #include "exporter/doctor/doctor.h"
 #include "exporter/flags.h"
@@ -30,6 +33,33 @@
 
 namespace nfce {
 
+// Requests answered, by handler and status code: the exporter's own
+// nf_conntrack_exporter_http_requests_total.
+class RequestCounter {
+ public:
+  void Add(absl::string_view handler, int code) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counts_[{std::string(handler), code}];
+  }
+  prometheus::MetricFamily Family() const {
+    auto f = CounterFamily(
+        "nf_conntrack_exporter_http_requests_total",
+        "HTTP requests the exporter answered, by handler (the path that "
+        "served it; \"none\" for requests refused before any handler) and "
+        "status code.");
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [key, n] : counts_) {
+      AddSample(&f, static_cast<double>(n),
+                {{"handler", key.first}, {"code", absl::StrCat(key.second)}});
+    }
+    return f;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> counts_;
+};
+
 // What every response shares: the configured headers, and who may ask.
 struct HttpServer::Policy {
   // Requests being served: shutdown waits for them, since civetweb drops
@@ -38,6 +68,7 @@ struct HttpServer::Policy {
   std::string extra_headers;        // "Name: value\r\n" lines
   std::unique_ptr<BasicAuth> auth;  // null: no authentication
   std::optional<WebConfig::Tls> tls;
+  RequestCounter requests;
 };
 
 namespace {
@@ -91,8 +122,15 @@ class ReadOnlyHandler : public CivetHandler {
   void Reply(mg_connection* conn, absl::string_view content_type,
              absl::string_view body, bool head_only,
              absl::string_view more_headers = "") {
-    Respond(conn, policy_->extra_headers, 200, "OK", content_type, body,
+    Answer(conn, 200, "OK", content_type, body, head_only, more_headers);
+  }
+  // Every answer of a handler goes here: written once, and counted.
+  void Answer(mg_connection* conn, int code, absl::string_view reason,
+              absl::string_view content_type, absl::string_view body,
+              bool head_only, absl::string_view more_headers = "") {
+    Respond(conn, policy_->extra_headers, code, reason, content_type, body,
             head_only, more_headers);
+    policy_->requests.Add(path_, code);
   }
 
  private:
@@ -105,25 +143,24 @@ class ReadOnlyHandler : public CivetHandler {
     if (policy_->auth) {
       const char* auth = mg_get_header(conn, "Authorization");
       if (auth == nullptr || !policy_->auth->Check(auth)) {
-        Respond(conn, policy_->extra_headers, 401, "Unauthorized",
-                "text/plain; charset=utf-8", "401 Unauthorized\n", head_only,
-                "WWW-Authenticate: Basic realm=\"nf_conntrack_exporter\"\r\n");
+        Answer(conn, 401, "Unauthorized", "text/plain; charset=utf-8",
+               "401 Unauthorized\n", head_only,
+               "WWW-Authenticate: Basic realm=\"nf_conntrack_exporter\"\r\n");
         return true;
       }
     }
     if (mg_get_request_info(conn)->local_uri != path_) {
-      Respond(conn, policy_->extra_headers, 404, "Not Found",
-              "text/plain; charset=utf-8", "404 page not found\n", head_only);
+      Answer(conn, 404, "Not Found", "text/plain; charset=utf-8",
+             "404 page not found\n", head_only);
       return true;
     }
     return Serve(conn, head_only);
   }
 
   bool Refuse(mg_connection* conn) {
-    Respond(conn, policy_->extra_headers, 405, "Method Not Allowed",
-            "text/plain; charset=utf-8",
-            "405 method not allowed: use GET or HEAD\n", false,
-            "Allow: GET, HEAD\r\n");
+    Answer(conn, 405, "Method Not Allowed", "text/plain; charset=utf-8",
+           "405 method not allowed: use GET or HEAD\n", false,
+           "Allow: GET, HEAD\r\n");
     return true;
   }
 
@@ -161,6 +198,13 @@ void RefuseRequest(mg_connection* conn, int code, absl::string_view reason,
   Respond(conn, "", code, reason, "text/plain; charset=utf-8",
           absl::StrCat(code, " ", reason, ": ", why, "\n"), false,
           "Connection: close\r\n");
+  const auto* server =
+      static_cast<const CivetServer*>(mg_get_user_data(mg_get_context(conn)));
+  if (server != nullptr && server->getUserContext() != nullptr) {
+    static_cast<HttpServer::Policy*>(
+        const_cast<void*>(server->getUserContext()))
+        ->requests.Add("none", code);
+  }
 }
 
 // Refuses what the exporter never serves, before civetweb handles it: an
@@ -237,15 +281,16 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
       ~Slot() { --n; }
     } slot(scrapes_);
     if (max_requests_ > 0 && scrapes_.load() > max_requests_) {
-      Respond(conn, policy()->extra_headers, 503, "Service Unavailable",
-              "text/plain; charset=utf-8",
-              absl::StrCat("503 too many scrapes at once (--web.max-requests=",
-                           max_requests_, ")\n"),
-              head_only);
+      Answer(conn, 503, "Service Unavailable", "text/plain; charset=utf-8",
+             absl::StrCat("503 too many scrapes at once (--web.max-requests=",
+                          max_requests_, ")\n"),
+             head_only);
       return true;
     }
     std::ostringstream body;
-    prometheus::TextSerializer().Serialize(body, metrics_.Collect());
+    std::vector<prometheus::MetricFamily> families = metrics_.Collect();
+    families.push_back(policy()->requests.Family());
+    prometheus::TextSerializer().Serialize(body, families);
     const char* accept = mg_get_header(conn, "Accept-Encoding");
     if (accept != nullptr && absl::StrContains(accept, "gzip")) {
       if (absl::StatusOr<std::string> gz = Gzip(body.str()); gz.ok()) {

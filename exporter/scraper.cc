@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "collectors/families.h"
 #include "exporter/log.h"
+#include "exporter/process_metrics.h"
 #include "exporter/version.h"
 
 namespace nfce {
@@ -87,6 +88,7 @@ std::vector<prometheus::MetricFamily> Scraper::Collect() const {
   for (auto* f : {&success, &duration, &loaded, &build}) {
     out.push_back(std::move(*f));
   }
+  for (auto& f : ProcessFamilies()) out.push_back(std::move(f));
   return out;
 }
 

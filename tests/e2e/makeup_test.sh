@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What fills the table, on the real kernel, in a network namespace of its own
 # (always deleted), on a table whose make-up the test builds itself:
-#   - one client (10.0.0.7) with 3,000 unreplied DNS queries to 10.0.0.53;
+#   - one client (10.0.0.7) with 300 unreplied DNS queries to 10.0.0.53;
 #   - established TCP entries inserted with `conntrack -I -t T`, so that each
 #     one's idle time is known: the established timeout minus T;
 #   - fresh established entries, TIME_WAIT entries, and an IPv6 /64 of
@@ -30,14 +30,14 @@ echo "established timeout $established s, UDP stream timeout $stream s"
 # timeout(-t). Idle times are (timeout sysctl - t), chosen far from every
 # bucket bound so that the seconds the test takes cannot move an entry.
 cat >"$work/groups.txt" <<GROUPS
-dns     3000 10.0.0.7  10.0.0.53 udp 53   -           600
-old     2000 10.2.0.1  10.3.0.1  tcp 443  ESTABLISHED $((established - 428400))
-day     700  10.2.0.5  10.3.0.2  tcp 22   ESTABLISHED $((established - 82000))
-hours   1000 10.2.0.2  10.3.0.2  tcp 443  ESTABLISHED $((established - 32000))
-three   500  10.2.0.3  10.3.0.4  tcp 5432 ESTABLISHED $((established - 10000))
-fresh   1500 10.2.0.4  10.3.0.1  tcp 80   ESTABLISHED $established
-closed  800  10.2.0.6  10.3.0.3  tcp 8080 TIME_WAIT   120
-v6      300  2001:db8:1:2:: 2001:db8::1 udp 443 stream $((stream - 5))
+dns     300  10.0.0.7  10.0.0.53 udp 53   -           600
+old     200  10.2.0.1  10.3.0.1  tcp 443  ESTABLISHED $((established - 428400))
+day     70   10.2.0.5  10.3.0.2  tcp 22   ESTABLISHED $((established - 82000))
+hours   100  10.2.0.2  10.3.0.2  tcp 443  ESTABLISHED $((established - 32000))
+three   50   10.2.0.3  10.3.0.4  tcp 5432 ESTABLISHED $((established - 10000))
+fresh   150  10.2.0.4  10.3.0.1  tcp 80   ESTABLISHED $established
+closed  80   10.2.0.6  10.3.0.3  tcp 8080 TIME_WAIT   120
+v6      30   2001:db8:1:2:: 2001:db8::1 udp 443 stream $((stream - 5))
 GROUPS
 awk '{
   n = $2

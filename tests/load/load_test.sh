@@ -18,7 +18,10 @@ init_workspace "nfce-load-$$"
 
 port=19372
 create_test_netns "$ns" "$port"
+# 64 connections may all scrape at once: allow that many (beyond
+# --web.max-requests the exporter answers 503 by design).
 ip netns exec "$ns" "$exporter" --web.listen-address="127.0.0.1:$port" \
+  --web.max-requests=64 \
   --collector.flows --collector.flows.interval=2s 2>"$work/exporter.log" &
 pids+=($!)
 exporter_pid=${pids[-1]}

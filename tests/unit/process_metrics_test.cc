@@ -1,0 +1,53 @@
+#include "exporter/process_metrics.h"
+
+#include "gtest/gtest.h"
+#include "unit/metrics_helpers.h"
+
+namespace nfce {
+namespace {
+
+TEST(ParseProcessStat, ReadsTheFieldsPastACommWithSpacesAndParens) {
+  // pid (comm) state ppid ... utime=14 stime=15 ... starttime=22 vsize=23
+  // rss=24
+  auto s = ParseProcessStat(
+      "4242 (nf conn) (x)) S 1 4242 4242 0 -1 4194560 100 0 0 0 "
+      "37 12 0 0 20 0 3 0 9876 123456789 2048 18446744073709551615 1 1 0 0 0 "
+      "0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->utime_ticks, 37u);
+  EXPECT_EQ(s->stime_ticks, 12u);
+  EXPECT_EQ(s->start_ticks, 9876u);
+  EXPECT_EQ(s->virtual_bytes, 123456789u);
+  EXPECT_EQ(s->resident_pages, 2048u);
+  EXPECT_FALSE(ParseProcessStat("4242 (x) S 1 2").ok());
+  EXPECT_FALSE(ParseProcessStat("no parenthesis").ok());
+}
+
+TEST(ParseMaxOpenFiles, TakesTheSoftLimit) {
+  constexpr char kLimits[] =
+      "Limit                     Soft Limit           Hard Limit           "
+      "Units     \n"
+      "Max cpu time              unlimited            unlimited            "
+      "seconds   \n"
+      "Max open files            1024                 524288               "
+      "files     \n";
+  EXPECT_EQ(*ParseMaxOpenFiles(kLimits), 1024u);
+  EXPECT_FALSE(ParseMaxOpenFiles("Max processes 10 10\n").ok());
+}
+
+TEST(ProcessFamilies, DescribeThisProcess) {
+  auto families = ProcessFamilies();
+  auto rss = testing::Value(families, "process_resident_memory_bytes");
+  ASSERT_TRUE(rss.has_value());
+  EXPECT_GT(*rss, 1 << 20);  // a test binary holds more than 1 MiB
+  auto fds = testing::Value(families, "process_open_fds");
+  auto max = testing::Value(families, "process_max_fds");
+  ASSERT_TRUE(fds && max);
+  EXPECT_GE(*fds, 3);  // stdin, stdout, stderr at least
+  EXPECT_LT(*fds, *max);
+  EXPECT_TRUE(testing::Value(families, "process_start_time_seconds"));
+  EXPECT_TRUE(testing::Value(families, "process_cpu_seconds_total"));
+}
+
+}  // namespace
+}  // namespace nfce
