@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "collectors/families.h"
@@ -43,9 +45,7 @@ absl::StatusOr<SlabCache> ReadSysfsCache(const std::string& dir,
   return c;
 }
 
-}  // namespace
-
-absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths) {
+absl::StatusOr<std::vector<SlabCache>> ReadCaches(const Paths& paths) {
   for (absl::string_view name : {"nf_conntrack", "ip_conntrack"}) {
     std::string dir = paths.Sys(absl::StrCat("kernel/slab/", name));
     if (!PathExists(dir)) continue;
@@ -68,6 +68,36 @@ absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths) {
   return caches;
 }
 
+// The page size of the kernel behind `paths`: AT_PAGESZ of <procfs>/self/
+// auxv (so that a tree from a 64 KiB-page arm64 or ppc64le kernel reads
+// right anywhere), else this machine's. A kernel's page size never changes:
+// read once per procfs.
+uint64_t PageSize(const Paths& paths) {
+  static std::mutex mu;
+  static auto* known = new std::map<std::string, uint64_t>();
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = known->find(paths.procfs); it != known->end()) {
+    return it->second;
+  }
+  uint64_t size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  if (auto auxv = ReadFileToString(paths.Proc("self/auxv"), 4096); auxv.ok()) {
+    size = ParseAuxvPageSize(*auxv).value_or(size);
+  }
+  (*known)[paths.procfs] = size;
+  return size;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SlabCache>> ReadConntrackCaches(const Paths& paths) {
+  absl::StatusOr<std::vector<SlabCache>> caches = ReadCaches(paths);
+  if (caches.ok()) {
+    const uint64_t page_size = PageSize(paths);
+    for (SlabCache& c : *caches) c.page_size = page_size;
+  }
+  return caches;
+}
+
 uint64_t ObjectSize(const std::vector<SlabCache>& caches) {
   uint64_t size = 0;
   for (const SlabCache& c : caches) {
@@ -79,8 +109,7 @@ uint64_t ObjectSize(const std::vector<SlabCache>& caches) {
 
 double SlabBytes(const SlabCache& c) {
   return static_cast<double>(c.num_slabs) *
-         static_cast<double>(c.pagesperslab) *
-         static_cast<double>(sysconf(_SC_PAGESIZE));
+         static_cast<double>(c.pagesperslab) * static_cast<double>(c.page_size);
 }
 
 double MemoryLimitBytes(uint64_t limit, uint64_t buckets, uint64_t objsize) {

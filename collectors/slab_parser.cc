@@ -1,6 +1,7 @@
 #include "collectors/slab_parser.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -79,6 +80,23 @@ absl::StatusOr<uint64_t> ParseSlabAttribute(absl::string_view text) {
         "\"", first.substr(0, 24), "\" is not an unsigned integer"));
   }
   return v;
+}
+
+std::optional<uint64_t> ParseAuxvPageSize(absl::string_view auxv) {
+  constexpr uint64_t kAtPagesz = 6;  // AT_PAGESZ, <elf.h>
+  if (auxv.size() % 16 != 0) return std::nullopt;
+  for (size_t i = 0; i + 16 <= auxv.size(); i += 16) {
+    uint64_t type, value;
+    std::memcpy(&type, auxv.data() + i, 8);
+    std::memcpy(&value, auxv.data() + i + 8, 8);
+    if (type == 0) break;  // AT_NULL ends the vector
+    // A page size is a power of two from 4 KiB to 1 MiB.
+    if (type == kAtPagesz && value >= 4096 && value <= (1 << 20) &&
+        (value & (value - 1)) == 0) {
+      return value;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace nfce

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,12 @@ struct SlabCache {
   uint64_t pagesperslab = 0;
   uint64_t active_slabs = 0;
   uint64_t num_slabs = 0;
+  uint64_t page_size = 4096;  // of the kernel the cache belongs to
 };
+
+// AT_PAGESZ from an auxiliary vector (/proc/<pid>/auxv: native-endian
+// pairs of 64-bit words, type then value); nullopt if absent or malformed.
+std::optional<uint64_t> ParseAuxvPageSize(absl::string_view auxv);
 
 // nf_conntrack, ip_conntrack (legacy) and the per-namespace caches
 // nf_conntrack_<hex pointer> of about 2.6.31-4.6; not nf_conntrack_expect.

@@ -1,5 +1,10 @@
 #include "collectors/slab_parser.h"
 
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include "collectors/slab.h"
 #include "gtest/gtest.h"
 #include "unit/fixtures.h"
 
@@ -74,6 +79,35 @@ TEST(ParseSlabAttribute, TakesTheFirstField) {
   EXPECT_FALSE(ParseSlabAttribute("").ok());
   EXPECT_FALSE(ParseSlabAttribute("N0=64").ok());
   EXPECT_FALSE(ParseSlabAttribute("-1\n").ok());
+}
+
+std::string Auxv(std::initializer_list<uint64_t> words) {
+  std::string out;
+  for (uint64_t w : words) out.append(reinterpret_cast<const char*>(&w), 8);
+  return out;
+}
+
+TEST(ParseAuxvPageSize, FindsAtPageszBeforeAtNull) {
+  EXPECT_EQ(ParseAuxvPageSize(Auxv({33, 0x7ffc0000, 6, 65536, 0, 0})),
+            std::optional<uint64_t>(65536));
+  EXPECT_EQ(ParseAuxvPageSize(Auxv({6, 4096, 0, 0})),
+            std::optional<uint64_t>(4096));
+  // After AT_NULL, not a power of two, cut short: none.
+  EXPECT_FALSE(ParseAuxvPageSize(Auxv({0, 0, 6, 4096})).has_value());
+  EXPECT_FALSE(ParseAuxvPageSize(Auxv({6, 5000, 0, 0})).has_value());
+  EXPECT_FALSE(ParseAuxvPageSize(Auxv({6, 4096}).substr(0, 12)).has_value());
+}
+
+TEST(SlabBytes, UsesTheTreesPageSize) {
+  auto caches =
+      ReadConntrackCaches(testing::FixtureTree("linux-6.18-arm64-64k"));
+  ASSERT_TRUE(caches.ok()) << caches.status();
+  for (const SlabCache& c : *caches) {
+    EXPECT_EQ(c.page_size, 65536u);
+    if (c.name == "nf_conntrack") {
+      EXPECT_EQ(SlabBytes(c), 49.0 * 65536);
+    }
+  }
 }
 
 }  // namespace
