@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Install layout and the Debian package (cpack -G DEB).
 include(GNUInstallDirs)
 
@@ -16,10 +17,13 @@ install(FILES dashboards/nf-conntrack.json DESTINATION ${NFCE_SHARE}/dashboards)
 install(DIRECTORY dashboards/provisioning DESTINATION ${NFCE_SHARE}/dashboards)
 install(FILES README.md docs/metrics.md docs/runbook.md docs/performance.md
         DESTINATION ${NFCE_DOC})
+# Debian policy 12.5: the licence, machine-readable, as doc/<package>/copyright.
+install(FILES deploy/debian/copyright DESTINATION ${NFCE_DOC})
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME nf-conntrack-exporter)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "Prometheus exporter for the Linux connection tracking table")
 set(CPACK_PACKAGE_DESCRIPTION

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "exporter/web_config.h"
 
 #include <openssl/ssl.h>

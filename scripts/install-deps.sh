@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages the exporter needs: `build` to build and
 # run it, `test` for that plus everything the test suite drives (promtool,
 # conntrack, nftables, ...). Installs only what is missing; needs root for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what is missing, builds, and runs the exporter with the default
 # flags (listening on :19372). Extra arguments go to the exporter.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what is missing, builds, and runs every test:
 #  1. a gcc build with -Werror: unit tests, the golden /metrics test, the
 #     monitoring bundle, deployment and security tests, and the end-to-end

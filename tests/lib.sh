@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers shared by the shell tests. Source it; do not run it.
 
 # Prints a TCP port on loopback that nothing listens on.

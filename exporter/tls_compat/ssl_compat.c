@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Debian 12's civetweb loads OpenSSL at run time with dlopen("libssl.so")
  * and looks up SSL_get_peer_certificate, which OpenSSL 3 no longer exports
  * (it became a macro for SSL_get1_peer_certificate): every TLS connection

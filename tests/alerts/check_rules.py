@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks what promtool does not: deploy/prometheus/alerts.yml has exactly
 the alert names of the contract, each with a severity of warning or critical,
 a summary, a description and a runbook_url whose anchor is a heading of

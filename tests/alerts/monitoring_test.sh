@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The monitoring bundle against the real tools: promtool checks and unit-tests
 # the alert rules, amtool checks the Alertmanager config and its routing, a
 # real Alertmanager proves the inhibition, and the dashboard is checked.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A minimal Alertmanager webhook receiver for the tests.
 
 usage: webhook_receiver.py PORT OUTFILE

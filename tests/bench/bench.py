@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Side-by-side benchmark: nf_conntrack_exporter against node_exporter's
 conntrack collector, and a flows refresh against conntrack -L, on the same
 table, in one run. Run through tests/bench/run.sh, which builds what it needs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Times the flows collector's refresh (one ctnetlink dump of the whole table
 // plus aggregation) in this process's network namespace, with the process's
 // own user and system time, so that the kernel's share is visible.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The benchmark, on demand (not part of the test suite): builds the exporter
 # in Release mode, installs node_exporter if it is missing, and runs
 # bench.py in a private network namespace that is always deleted.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The status page in a real browser: headless Chromium loads it from an
 # exporter whose table (in a network namespace of its own) is 92 % full,
 # and the page must show CRITICAL, the usage, a chart with samples, and what

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks dashboards/nf-conntrack.json.
 
 Offline: structure (fixed uid, datasource/job/instance variables, title,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks deploy/kubernetes/: every manifest is valid YAML of the right kind,
 the pieces select each other, the DaemonSet is least-privilege with probes
 and resource limits, its flags are ones the exporter accepts, and the

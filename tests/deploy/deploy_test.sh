@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Deployment artifacts, each checked by the real tool: systemd-analyze
 # verify for the unit, promtool check config for the Prometheus example,
 # cmake --install for the layout, and cpack's .deb inspected with dpkg-deb.
@@ -59,7 +60,8 @@ deb=$(ls "$work"/pkg/*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/nf_conntrack_exporter ./usr/lib/systemd/system/nf_conntrack_exporter.service \
   ./etc/default/nf_conntrack_exporter ./usr/share/nf-conntrack-exporter/prometheus/alerts.yml \
-  ./usr/share/nf-conntrack-exporter/dashboards/nf-conntrack.json; do
+  ./usr/share/nf-conntrack-exporter/dashboards/nf-conntrack.json \
+  ./usr/share/doc/nf-conntrack-exporter/copyright; do
   grep -qxF "$f" <<<"$contents" || fail "the .deb lacks $f"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -71,5 +73,7 @@ done
 conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
 grep -qx /etc/default/nf_conntrack_exporter <<<"$conffiles" ||
   fail "/etc/default/nf_conntrack_exporter is not a conffile"
-echo "ok   $(basename "$deb"): contents, Depends: $depends"
+copyright=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/nf-conntrack-exporter/copyright)
+grep -qx "License: Apache-2.0" <<<"$copyright" || fail "the .deb's copyright file names no Apache-2.0 licence"
+echo "ok   $(basename "$deb"): contents, copyright (Apache-2.0), Depends: $depends"
 echo "deploy: all checks passed"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `nf_conntrack_exporter doctor` on fixture trees: the verdict and exit
 # status for an idle table, an 80 % table, a full table with drops, a
 # missing module and a legacy ip_conntrack kernel; the JSON output parses.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole alerting chain on the real kernel, in a network namespace of its
 # own (always deleted): the exporter, a real Prometheus with our rules, a real
 # Alertmanager with our config, and a webhook receiver, all on loopback inside

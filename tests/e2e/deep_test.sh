@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The opt-in collectors on the real kernel, in network namespaces of their
 # own (always deleted): flows counts a known mixture exactly, events move by
 # exactly the entries inserted and deleted, an overrun of a small event socket

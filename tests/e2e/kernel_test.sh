@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End to end on the real kernel, in a network namespace of its own that it
 # always deletes: the exporter, running inside the namespace, must report
 # what the kernel and conntrack(8) report, before and after the table fills

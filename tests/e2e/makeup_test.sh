@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # What fills the table, on the real kernel, in a network namespace of its own
 # (always deleted), on a table whose make-up the test builds itself:
 #   - one client (10.0.0.7) with 300 unreplied DNS queries to 10.0.0.53;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for tests on the real kernel in a network namespace of their own.
 # Source after ../lib.sh.
 

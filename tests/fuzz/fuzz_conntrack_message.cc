@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: ctnetlink conntrack messages (dump answers and events),
 // parsed by a hand-written attribute walk; what parses is counted by the
 // table make-up (top-K sketches, idle histograms) as a dump would.

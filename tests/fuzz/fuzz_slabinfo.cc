@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: /proc/slabinfo and SLUB sysfs attribute parsers.
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: /proc/net/stat/nf_conntrack parser.
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: sysctl values and timeout sysctl names.
 #include <cstddef>
 #include <cstdint>

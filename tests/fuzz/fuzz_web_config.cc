@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: --web.config.file parser.
 #include <cstddef>
 #include <cstdint>

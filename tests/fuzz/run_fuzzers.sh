@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer target for a bounded time, seeded with the fixtures;
 # fails on any crash, leak or sanitizer report, and keeps the input that
 # caused it in tests/fuzz/crashes/ (add it to the fixtures as a regression).

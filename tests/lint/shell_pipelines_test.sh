@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fails when a shell script ends a pipeline in a reader that can stop early
 # (`grep -q`, `grep -m`, `head`): under pipefail (set by every test, and
 # inherited by what sources tests/lib.sh) the writer then dies of SIGPIPE

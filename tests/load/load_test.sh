@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Load on the real kernel, bounded in time: wrk scrapes /metrics over many
 # connections for LOAD_SECONDS (60) while the table churns in the exporter's
 # own network namespace (entries inserted and deleted in a loop). No request

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A few slow or idle clients must not starve Prometheus. With 200 slowloris
 # clients (a byte every 5 s), 200 that keep a partial request line open, and
 # 200 idle connections, and with 8 silent connections on a TLS port, a scrape

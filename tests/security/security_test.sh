@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The exporter's web security against real clients: TLS with a generated
 # certificate (plain HTTP and TLS 1.1 refused on that port), client
 # certificates, basic auth (401 and no metrics without the right password),

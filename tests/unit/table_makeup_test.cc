@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "collectors/table_makeup.h"
 
 #include <arpa/inet.h>
