@@ -44,16 +44,24 @@ TEST(CivetListeningPort, RejectsBadAddresses) {
       << list.status();
 }
 
-TEST(WhyCannotBind, SaysWhenThePortIsTaken) {
+// A TCP socket bound to a free loopback port, which it returns in `port`.
+int BoundLoopbackSocket(int* port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof(addr);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+TEST(WhyCannotBind, SaysWhenThePortIsTaken) {
+  int port = 0;
+  int fd = BoundLoopbackSocket(&port);
   ASSERT_EQ(listen(fd, 1), 0);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const std::string taken = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  const std::string taken = "127.0.0.1:" + std::to_string(port);
   EXPECT_EQ(WhyCannotBind(taken), "Address already in use");
   close(fd);
   EXPECT_EQ(WhyCannotBind(taken), "");
@@ -114,16 +122,9 @@ TEST(HttpServer, ScrapesBeyondMaxRequestsGet503AtOnce) {
   Options options;
   options.max_requests = 1;
   options.max_connections = 8;
-  // A free port: bind to 0, read it back, release it for the server.
-  int probe = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const int port = ntohs(addr.sin_port);
-  close(probe);
+  // A free port: bound, read back, released for the server.
+  int port = 0;
+  close(BoundLoopbackSocket(&port));
   options.listen_address = "127.0.0.1:" + std::to_string(port);
   BlockingMetrics metrics;
   History history(4);
