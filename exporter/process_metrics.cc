@@ -2,7 +2,10 @@
 #include "exporter/process_metrics.h"
 
 #include <dirent.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -37,18 +40,6 @@ absl::StatusOr<ProcessStat> ParseProcessStat(absl::string_view text) {
   return s;
 }
 
-absl::StatusOr<uint64_t> ParseMaxOpenFiles(absl::string_view text) {
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (!absl::ConsumePrefix(&line, "Max open files")) continue;
-    std::vector<absl::string_view> f =
-        absl::StrSplit(line, ' ', absl::SkipWhitespace());
-    uint64_t soft = 0;
-    if (!f.empty() && absl::SimpleAtoi(f[0], &soft)) return soft;
-    if (!f.empty() && f[0] == "unlimited") return UINT64_MAX;
-  }
-  return absl::InvalidArgumentError("/proc/self/limits: no Max open files");
-}
-
 namespace {
 
 // Seconds since the epoch at boot: "btime" of /proc/stat.
@@ -64,34 +55,62 @@ absl::StatusOr<uint64_t> BootTime() {
   return absl::NotFoundError("/proc/stat: no btime");
 }
 
+// Seconds since the epoch when this process started: boot time plus the
+// start field of /proc/self/stat. Fixed for the life of the process: read
+// once (/proc/stat is long on a machine with many CPUs and interrupts).
+std::optional<double> StartTime() {
+  static const std::optional<double> start = []() -> std::optional<double> {
+    auto text = ReadFileToString("/proc/self/stat");
+    auto boot = BootTime();
+    if (!text.ok() || !boot.ok()) return std::nullopt;
+    auto s = ParseProcessStat(*text);
+    if (!s.ok()) return std::nullopt;
+    return static_cast<double>(*boot) +
+           static_cast<double>(s->start_ticks) /
+               static_cast<double>(sysconf(_SC_CLK_TCK));
+  }();
+  return start;
+}
+
 }  // namespace
 
+// Per scrape, the cheapest source of each value: getrusage() and
+// getrlimit() are system calls with nothing to format, /proc/self/statm is
+// seven numbers; /proc/self/stat would also sum the CPU time of every one of
+// the exporter's threads and format 52 fields.
 std::vector<prometheus::MetricFamily> ProcessFamilies() {
   std::vector<prometheus::MetricFamily> out;
-  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
-  if (auto text = SharedFileCache().Read("/proc/self/stat"); text.ok()) {
-    if (auto s = ParseProcessStat(*text); s.ok()) {
-      auto cpu = CounterFamily("process_cpu_seconds_total",
-                               "Total user and system CPU time spent in "
-                               "seconds.");
-      AddSample(&cpu,
-                static_cast<double>(s->utime_ticks + s->stime_ticks) / tick);
-      out.push_back(std::move(cpu));
-      out.push_back(SingleGauge(
-          "process_resident_memory_bytes", "Resident memory size in bytes.",
-          static_cast<double>(s->resident_pages) *
-              static_cast<double>(sysconf(_SC_PAGESIZE))));
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    auto cpu = CounterFamily("process_cpu_seconds_total",
+                             "Total user and system CPU time spent in "
+                             "seconds.");
+    auto seconds = [](const timeval& tv) {
+      return static_cast<double>(tv.tv_sec) +
+             static_cast<double>(tv.tv_usec) / 1e6;
+    };
+    AddSample(&cpu, seconds(usage.ru_utime) + seconds(usage.ru_stime));
+    out.push_back(std::move(cpu));
+  }
+  if (auto statm = SharedFileCache().Read("/proc/self/statm"); statm.ok()) {
+    std::vector<absl::string_view> f =
+        absl::StrSplit(*statm, ' ', absl::SkipWhitespace());
+    uint64_t pages_virtual = 0, pages_resident = 0;
+    if (f.size() >= 2 && absl::SimpleAtoi(f[0], &pages_virtual) &&
+        absl::SimpleAtoi(f[1], &pages_resident)) {
+      const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+      out.push_back(SingleGauge("process_resident_memory_bytes",
+                                "Resident memory size in bytes.",
+                                static_cast<double>(pages_resident) * page));
       out.push_back(SingleGauge("process_virtual_memory_bytes",
                                 "Virtual memory size in bytes.",
-                                static_cast<double>(s->virtual_bytes)));
-      if (auto boot = BootTime(); boot.ok()) {
-        out.push_back(SingleGauge(
-            "process_start_time_seconds",
-            "Start time of the process since unix epoch in seconds.",
-            static_cast<double>(*boot) +
-                static_cast<double>(s->start_ticks) / tick));
-      }
+                                static_cast<double>(pages_virtual) * page));
     }
+  }
+  if (std::optional<double> start = StartTime()) {
+    out.push_back(SingleGauge(
+        "process_start_time_seconds",
+        "Start time of the process since unix epoch in seconds.", *start));
   }
   if (DIR* dir = opendir("/proc/self/fd")) {
     int fds = 0;
@@ -101,12 +120,12 @@ std::vector<prometheus::MetricFamily> ProcessFamilies() {
                               "Number of open file descriptors.",
                               static_cast<double>(fds - 1)));  // the DIR's
   }
-  if (auto text = SharedFileCache().Read("/proc/self/limits"); text.ok()) {
-    if (auto max = ParseMaxOpenFiles(*text); max.ok()) {
-      out.push_back(SingleGauge("process_max_fds",
-                                "Maximum number of open file descriptors.",
-                                static_cast<double>(*max)));
-    }
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    out.push_back(SingleGauge(
+        "process_max_fds", "Maximum number of open file descriptors.",
+        files.rlim_cur == RLIM_INFINITY ? static_cast<double>(UINT64_MAX)
+                                        : static_cast<double>(files.rlim_cur)));
   }
   return out;
 }

@@ -24,18 +24,6 @@ TEST(ParseProcessStat, ReadsTheFieldsPastACommWithSpacesAndParens) {
   EXPECT_FALSE(ParseProcessStat("no parenthesis").ok());
 }
 
-TEST(ParseMaxOpenFiles, TakesTheSoftLimit) {
-  constexpr char kLimits[] =
-      "Limit                     Soft Limit           Hard Limit           "
-      "Units     \n"
-      "Max cpu time              unlimited            unlimited            "
-      "seconds   \n"
-      "Max open files            1024                 524288               "
-      "files     \n";
-  EXPECT_EQ(*ParseMaxOpenFiles(kLimits), 1024u);
-  EXPECT_FALSE(ParseMaxOpenFiles("Max processes 10 10\n").ok());
-}
-
 TEST(ProcessFamilies, DescribeThisProcess) {
   auto families = ProcessFamilies();
   auto rss = testing::Value(families, "process_resident_memory_bytes");
