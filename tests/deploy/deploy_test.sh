@@ -47,8 +47,8 @@ version_out=$("$work/root/usr/bin/nf_conntrack_exporter" --version) ||
 grep -q 'nf_conntrack_exporter version' <<<"$version_out" ||
   fail "the installed binary prints no version: $version_out"
 # It must find its TLS compatibility libraries next to it, not the system's.
-# (Output captured first: `ldd | grep -q` fails when grep exits early and ldd
-# dies of SIGPIPE under pipefail.)
+# (Output captured first: piped into a grep that quits at its first match,
+# ldd dies of SIGPIPE and the pipeline fails under pipefail.)
 ldd_out=$(ldd "$work/root/usr/bin/nf_conntrack_exporter")
 grep -q "libssl.so => $work/root/usr/.*/nf-conntrack-exporter/libssl.so" <<<"$ldd_out" ||
   fail "the installed binary does not load its TLS compatibility library"
