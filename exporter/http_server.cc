@@ -11,10 +11,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -70,6 +72,7 @@ struct HttpServer::Policy {
   std::unique_ptr<BasicAuth> auth;  // null: no authentication
   std::optional<WebConfig::Tls> tls;
   RequestCounter requests;
+  std::atomic<bool> handlers_ready{false};  // see BeginRequest
 };
 
 namespace {
@@ -190,8 +193,16 @@ absl::StatusOr<std::string> Gzip(absl::string_view in) {
   return out;
 }
 
-// civetweb calls this with its SSL_CTX; CivetServer passes itself as
-// user_data and keeps our Policy as its user context.
+// The Policy that civetweb's callbacks reach: CivetServer passes itself as
+// civetweb's user data and keeps our Policy as its user context.
+HttpServer::Policy* PolicyOf(const mg_connection* conn) {
+  const auto* server =
+      static_cast<const CivetServer*>(mg_get_user_data(mg_get_context(conn)));
+  if (server == nullptr) return nullptr;
+  return static_cast<HttpServer::Policy*>(
+      const_cast<void*>(server->getUserContext()));
+}
+
 // A plain answer that closes the connection, for requests refused before
 // any handler runs.
 void RefuseRequest(mg_connection* conn, int code, absl::string_view reason,
@@ -199,12 +210,8 @@ void RefuseRequest(mg_connection* conn, int code, absl::string_view reason,
   Respond(conn, "", code, reason, "text/plain; charset=utf-8",
           absl::StrCat(code, " ", reason, ": ", why, "\n"), false,
           "Connection: close\r\n");
-  const auto* server =
-      static_cast<const CivetServer*>(mg_get_user_data(mg_get_context(conn)));
-  if (server != nullptr && server->getUserContext() != nullptr) {
-    static_cast<HttpServer::Policy*>(
-        const_cast<void*>(server->getUserContext()))
-        ->requests.Add("none", code);
+  if (HttpServer::Policy* policy = PolicyOf(conn)) {
+    policy->requests.Add("none", code);
   }
 }
 
@@ -215,6 +222,14 @@ void RefuseRequest(mg_connection* conn, int code, absl::string_view reason,
 // differently by proxies and servers (request smuggling; RFC 9112 6.3 wants
 // 400).
 int BeginRequest(mg_connection* conn) {
+  // civetweb listens before the handlers are added (microseconds later):
+  // hold a request that arrives in between, rather than answer 404 for a
+  // path the exporter serves. Bounded: 1 s.
+  if (HttpServer::Policy* policy = PolicyOf(conn)) {
+    for (int i = 0; i < 1000 && !policy->handlers_ready.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
   const mg_request_info* info = mg_get_request_info(conn);
   const char* length = nullptr;
   for (int i = 0; i < info->num_headers; ++i) {
@@ -250,6 +265,7 @@ int HttpError(mg_connection* conn, int status, const char*) {
   return 0;
 }
 
+// civetweb calls this with its SSL_CTX, and the CivetServer as user data.
 int InitSsl(void* ssl_ctx, void* user_data) {
   const auto* policy = static_cast<const HttpServer::Policy*>(
       static_cast<CivetServer*>(user_data)->getUserContext());
@@ -516,6 +532,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   for (const auto& handler : server->statics_) {
     server->server_->addHandler(handler->path(), handler.get());
   }
+  policy.handlers_ready = true;
   return server;
 }
 
