@@ -330,18 +330,22 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
 
 }  // namespace
 
-absl::string_view WhereName(Step::Where where) {
-  switch (where) {
-    case Step::Where::kHost:
-      return "host";
-    case Step::Where::kNamespace:
-      return "namespace";
-    case Step::Where::kBoot:
-      return "kernel-command-line";
-    case Step::Where::kKubeProxy:
-      return "kube-proxy";
+const std::array<WhereInfo, 4>& Wheres() {
+  // In the order a report lists them.
+  static constexpr std::array<WhereInfo, 4> kWheres = {{
+      {Step::Where::kHost, "host", "on the host (initial network namespace)"},
+      {Step::Where::kNamespace, "namespace", "in this network namespace"},
+      {Step::Where::kBoot, "kernel-command-line", "on the kernel command line"},
+      {Step::Where::kKubeProxy, "kube-proxy", "in kube-proxy's configuration"},
+  }};
+  return kWheres;
+}
+
+const WhereInfo& Where(Step::Where where) {
+  for (const WhereInfo& w : Wheres()) {
+    if (w.where == where) return w;
   }
-  return "host";
+  return Wheres()[0];
 }
 
 std::vector<std::string> Recommendation::RuntimeCommands() const {

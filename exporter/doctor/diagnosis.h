@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,7 +27,15 @@ struct Step {
   bool persistent = false;
   std::string text;  // a command, or "path: line" for a file
 };
-absl::string_view WhereName(Step::Where where);
+// Each place a step can apply: its JSON name ("host") and its heading in a
+// report ("on the host (initial network namespace)").
+struct WhereInfo {
+  Step::Where where;
+  absl::string_view name;
+  absl::string_view heading;
+};
+const std::array<WhereInfo, 4>& Wheres();  // in report order
+const WhereInfo& Where(Step::Where where);
 
 struct Recommendation {
   uint64_t limit = 0;

@@ -28,13 +28,10 @@ std::string EntriesText(const HostFacts& facts);
 // "" when the buckets or the entries are unknown.
 std::string BucketsText(const HostFacts& facts);
 
-// "on the host (initial network namespace)", "in this network namespace", ...
-absl::string_view WhereHeading(Step::Where where);
-
 // Steps grouped by where they apply, runtime before persistent, for the
 // text report and the status page alike.
 struct StepGroup {
-  absl::string_view heading;  // WhereHeading()
+  absl::string_view heading;  // WhereInfo::heading
   bool persistent = false;
   std::vector<const std::string*> texts;  // into the steps given
 };

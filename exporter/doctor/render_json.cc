@@ -51,7 +51,7 @@ std::string JsonSteps(const std::vector<Step>& steps) {
   std::vector<std::string> out;
   for (const Step& s : steps) {
     out.push_back(
-        absl::StrCat("{\"where\": ", JsonString(WhereName(s.where)),
+        absl::StrCat("{\"where\": ", JsonString(Where(s.where).name),
                      ", \"persistent\": ", s.persistent ? "true" : "false",
                      ", \"text\": ", JsonString(s.text), "}"));
   }

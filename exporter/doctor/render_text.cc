@@ -64,12 +64,11 @@ std::string BucketsText(const HostFacts& f) {
 
 std::vector<StepGroup> GroupSteps(const std::vector<Step>& steps) {
   std::vector<StepGroup> out;
-  for (Step::Where where : {Step::Where::kHost, Step::Where::kNamespace,
-                            Step::Where::kBoot, Step::Where::kKubeProxy}) {
+  for (const WhereInfo& where : Wheres()) {
     for (bool persistent : {false, true}) {
-      StepGroup g{WhereHeading(where), persistent, {}};
+      StepGroup g{where.heading, persistent, {}};
       for (const Step& s : steps) {
-        if (s.where == where && s.persistent == persistent) {
+        if (s.where == where.where && s.persistent == persistent) {
           g.texts.push_back(&s.text);
         }
       }
@@ -77,20 +76,6 @@ std::vector<StepGroup> GroupSteps(const std::vector<Step>& steps) {
     }
   }
   return out;
-}
-
-absl::string_view WhereHeading(Step::Where where) {
-  switch (where) {
-    case Step::Where::kHost:
-      return "on the host (initial network namespace)";
-    case Step::Where::kNamespace:
-      return "in this network namespace";
-    case Step::Where::kBoot:
-      return "on the kernel command line";
-    case Step::Where::kKubeProxy:
-      return "in kube-proxy's configuration";
-  }
-  return "";
 }
 
 MakeupLines DescribeMakeup(const TableMakeup& m) {
