@@ -45,12 +45,16 @@ bool ForEachAttribute(const uint8_t* data, size_t len, Visit visit) {
   return true;
 }
 
-// The attribute `type` directly inside [data, data + len), if present.
-std::optional<std::pair<const uint8_t*, size_t>> Find(const uint8_t* data,
-                                                      size_t len, int type) {
+// The only attribute `type` directly inside [data, data + len); nullopt if
+// absent, *bad if repeated.
+std::optional<std::pair<const uint8_t*, size_t>> FindOnce(const uint8_t* data,
+                                                          size_t len, int type,
+                                                          bool* bad) {
   std::optional<std::pair<const uint8_t*, size_t>> found;
   ForEachAttribute(data, len, [&](int t, const uint8_t* p, size_t n) {
-    if (t == type && !found) found.emplace(p, n);
+    if (t != type) return;
+    if (found) *bad = true;
+    found.emplace(p, n);
   });
   return found;
 }
@@ -63,45 +67,65 @@ bool CopyAddress(const uint8_t* p, size_t n, size_t size,
   return true;
 }
 
-// CTA_TUPLE_ORIG: CTA_TUPLE_IP (addresses) and CTA_TUPLE_PROTO (protocol
-// number and, for ported protocols, the destination port).
+// False the second time an attribute type (0..31) is seen in one nest.
+bool FirstTime(int type, uint32_t* seen) {
+  const uint32_t bit = uint32_t{1} << type;
+  if (*seen & bit) return false;
+  *seen |= bit;
+  return true;
+}
+
+// CTA_TUPLE_ORIG: CTA_TUPLE_IP (addresses of the message's family) and
+// CTA_TUPLE_PROTO (protocol number and, for ported protocols, the ports).
 void ParseOriginalTuple(const uint8_t* data, size_t len, FlowKey* key,
                         bool* have_protocol, bool* bad) {
+  const bool v4 = key->family == AF_INET;
+  uint32_t seen = 0;
   ForEachAttribute(data, len, [&](int type, const uint8_t* p, size_t n) {
+    if (type != CTA_TUPLE_IP && type != CTA_TUPLE_PROTO) return;
+    if (!FirstTime(type, &seen)) *bad = true;
+    uint32_t inner = 0;
     if (type == CTA_TUPLE_IP) {
       ForEachAttribute(p, n, [&](int t, const uint8_t* a, size_t an) {
-        bool ok = true;
-        switch (t) {
-          case CTA_IP_V4_SRC:
-            ok = CopyAddress(a, an, 4, &key->source);
-            break;
-          case CTA_IP_V4_DST:
-            ok = CopyAddress(a, an, 4, &key->destination);
-            break;
-          case CTA_IP_V6_SRC:
-            ok = CopyAddress(a, an, 16, &key->source);
-            break;
-          case CTA_IP_V6_DST:
-            ok = CopyAddress(a, an, 16, &key->destination);
-            break;
+        if (t < CTA_IP_V4_SRC || t > CTA_IP_V6_DST) return;
+        const bool v4_attribute = t == CTA_IP_V4_SRC || t == CTA_IP_V4_DST;
+        if (!FirstTime(t, &inner) || v4_attribute != v4) {
+          *bad = true;
+          return;
         }
-        if (!ok) *bad = true;
+        const bool source = t == CTA_IP_V4_SRC || t == CTA_IP_V6_SRC;
+        if (!CopyAddress(a, an, v4 ? 4 : 16,
+                         source ? &key->source : &key->destination)) {
+          *bad = true;
+        }
       });
-    } else if (type == CTA_TUPLE_PROTO) {
+    } else {
       ForEachAttribute(p, n, [&](int t, const uint8_t* a, size_t an) {
-        if (t == CTA_PROTO_NUM && an >= 1) {
+        if (t < CTA_PROTO_NUM || t > CTA_PROTO_ICMPV6_CODE) return;
+        if (!FirstTime(t, &inner)) *bad = true;
+        if (t > CTA_PROTO_DST_PORT) return;  // ICMP id, type, code
+        if (an < (t == CTA_PROTO_NUM ? 1u : 2u)) {
+          *bad = true;
+          return;
+        }
+        if (t == CTA_PROTO_NUM) {
           key->protocol = a[0];
           *have_protocol = true;
-        } else if (t == CTA_PROTO_DST_PORT) {
-          if (an < 2) {
-            *bad = true;
-            return;
-          }
-          uint16_t port;
-          std::memcpy(&port, a, 2);
-          key->destination_port = ntohs(port);
+          return;
         }
+        uint16_t port;
+        std::memcpy(&port, a, 2);
+        (t == CTA_PROTO_SRC_PORT ? key->source_port : key->destination_port) =
+            ntohs(port);
       });
+      // Ports and ICMP fields share storage in libnetfilter_conntrack (and
+      // in the kernel's tuple): a message with both is not one the kernel
+      // sends, and would be read differently by the two.
+      const uint32_t ports =
+          (1u << CTA_PROTO_SRC_PORT) | (1u << CTA_PROTO_DST_PORT);
+      if ((inner & ports) && (inner & ~ports & ~(1u << CTA_PROTO_NUM))) {
+        *bad = true;
+      }
     }
   });
 }
@@ -118,9 +142,12 @@ absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh) {
 
   bool have_protocol = false;
   bool bad = false;
+  uint32_t seen = 0;
   bool ok = ForEachAttribute(
       base + header, nlh->nlmsg_len - header,
       [&](int type, const uint8_t* p, size_t n) {
+        // The kernel sends each top-level attribute at most once.
+        if (type < 32 && !FirstTime(type, &seen)) bad = true;
         switch (type) {
           case CTA_TUPLE_ORIG:
             ParseOriginalTuple(p, n, &key, &have_protocol, &bad);
@@ -153,9 +180,9 @@ absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh) {
             key.zone = ntohs(zone);
             break;
           case CTA_PROTOINFO:
-            if (auto tcp = Find(p, n, CTA_PROTOINFO_TCP)) {
-              if (auto state =
-                      Find(tcp->first, tcp->second, CTA_PROTOINFO_TCP_STATE);
+            if (auto tcp = FindOnce(p, n, CTA_PROTOINFO_TCP, &bad)) {
+              if (auto state = FindOnce(tcp->first, tcp->second,
+                                        CTA_PROTOINFO_TCP_STATE, &bad);
                   state && state->second >= 1) {
                 key.tcp_state = state->first[0];
               }
@@ -165,7 +192,8 @@ absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh) {
       });
   if (!ok) return Malformed("an attribute runs past the message");
   if (bad)
-    return Malformed("an address, port, status, zone or timeout too short");
+    return Malformed(
+        "an attribute repeated, too short, or an address of another family");
   if (!have_protocol) {
     return Malformed("no layer-4 protocol in the original tuple");
   }

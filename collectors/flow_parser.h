@@ -22,14 +22,18 @@ struct FlowKey {
   // Original direction, network byte order; IPv4 in the first 4 bytes.
   std::array<uint8_t, 16> source{};
   std::array<uint8_t, 16> destination{};
+  std::optional<uint16_t> source_port;       // host order; ported protocols
   std::optional<uint16_t> destination_port;  // host order; ported protocols
   std::optional<uint32_t> timeout;  // CTA_TIMEOUT: seconds left, if sent
 };
 
 // Reads a ctnetlink conntrack message (a dump answer or an event): family,
-// layer-4 protocol, original addresses and destination port, TCP state,
-// status, zone and remaining timeout. Fails on a message too short or whose
-// attributes do not parse.
+// layer-4 protocol, original addresses and ports, TCP state, status, zone
+// and remaining timeout. Fails on a message too short, whose attributes do
+// not parse, that repeats an attribute it reads, or whose address does not
+// fit its family: the kernel sends none of those, and refusing them keeps
+// every message we accept decoded as libnetfilter_conntrack decodes it
+// (tests/reference/).
 absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh);
 
 // Label values, each from a fixed set so cardinality stays bounded.

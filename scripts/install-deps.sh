@@ -13,6 +13,8 @@ build_packages=(
 )
 test_packages=(
   libgtest-dev
+  libnetfilter-conntrack-dev   # the reference decoder (tests/reference)
+  jsonnet         # the monitoring mixin (mixin/)
   prometheus      # promtool, and the server for the alerting e2e test
   prometheus-alertmanager   # alertmanager and amtool
   python3 python3-yaml   # webhook receiver, dashboard and manifest checks
@@ -20,7 +22,7 @@ test_packages=(
   dpkg-dev file   # cpack -G DEB (dpkg-shlibdeps)
   clang libclang-rt-14-dev llvm   # sanitizer build, libFuzzer, symbolizer
   chromium        # the status page in a real browser
-  conntrack nftables iproute2 util-linux curl openssl wrk
+  conntrack nftables iproute2 iputils-ping util-linux curl openssl wrk
 )
 
 case "${1:-build}" in

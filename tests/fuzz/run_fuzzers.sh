@@ -24,9 +24,11 @@ seed slabinfo $(find "$fixtures" \( -name slabinfo -o -path '*kernel/slab/*' \) 
 seed sysctl $(find "$fixtures" -path '*sys/net/*' -type f | sed -n 1,40p)
 seed web_config "$here/seeds/web_config/"*
 seed conntrack_message "$here/seeds/conntrack_message/"*
+seed decoder_differential "$here/seeds/conntrack_message/"*
 
 failures=0
-for target in stat slabinfo sysctl conntrack_message web_config; do
+for target in stat slabinfo sysctl conntrack_message decoder_differential \
+  web_config; do
   mkdir -p "$here/crashes"
   if "$build/tests/fuzz/fuzz_$target" "$work/$target" -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=1024 -artifact_prefix="$here/crashes/$target-" \
