@@ -9,7 +9,8 @@ install(FILES deploy/systemd/nf_conntrack_exporter.service
 install(FILES deploy/systemd/nf_conntrack_exporter.default
         DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/default
         RENAME nf_conntrack_exporter)
-install(FILES deploy/prometheus/alerts.yml deploy/prometheus/prometheus.yml
+install(FILES deploy/prometheus/alerts.yml deploy/prometheus/rules.yml
+        deploy/prometheus/prometheus.yml
         DESTINATION ${NFCE_SHARE}/prometheus)
 install(FILES deploy/alertmanager/alertmanager.yml
         DESTINATION ${NFCE_SHARE}/alertmanager)

@@ -11,7 +11,8 @@ require_tools promtool amtool prometheus-alertmanager python3 curl
 cd "$root"
 
 echo "--- promtool check rules (lint fatal)"
-promtool check rules --lint=all --lint-fatal deploy/prometheus/alerts.yml
+promtool check rules --lint=all --lint-fatal deploy/prometheus/rules.yml \
+  deploy/prometheus/alerts.yml
 echo "--- promtool test rules"
 promtool test rules tests/alerts/alerts_test.yml
 echo "--- rule metadata and runbook anchors"

@@ -6,7 +6,9 @@ Offline: structure (fixed uid, datasource/job/instance variables, title,
 description and unit on every panel), every query valid PromQL (promtool
 checks each, wrapped as a recording rule) and every metric it names one the
 exporter really emits (taken from the golden /metrics files, which the real
-binary renders).
+binary renders) or one our recording rules (deploy/prometheus/rules.yml)
+record from those. The Fleet row: its panels ignore $instance, and its
+per-instance panels link to this dashboard for the instance clicked.
 
 With --prometheus URL: also sends every query to that Prometheus and fails
 on any that returns no data.
@@ -20,6 +22,8 @@ import sys
 import tempfile
 import urllib.parse
 import urllib.request
+
+import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 KEYWORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on",
@@ -97,6 +101,53 @@ def emitted_metrics():
     return names | opt_in_metrics()
 
 
+def recorded_metrics(emitted):
+    """Names deploy/prometheus/rules.yml records, each from emitted metrics."""
+    names = set()
+    for group in yaml.safe_load((ROOT / "deploy/prometheus/rules.yml").read_text())["groups"]:
+        for rule in group["rules"]:
+            unknown = metric_names(rule["expr"]) - emitted
+            if unknown:
+                sys.exit(f"recording rule {rule['record']} reads {sorted(unknown)}, "
+                         "which the exporter does not emit")
+            names.add(rule["record"])
+    return names
+
+
+# Fleet panels whose query keeps only instances in trouble: empty on a
+# healthy fleet.
+EMPTY_WHEN_HEALTHY = {"Instances dropping packets now"}
+
+
+def check_fleet(dash, errors):
+    """A Fleet row first; its panels ignore $instance; ranked instances open
+    this dashboard with var-instance set to the one clicked."""
+    panels = dash["panels"]
+    if not panels or panels[0]["type"] != "row" or panels[0]["title"] != "Fleet":
+        errors.append("the first row must be Fleet")
+        return
+    fleet = []
+    for panel in panels[1:]:
+        if panel["type"] == "row":
+            break
+        fleet.append(panel)
+    if len(fleet) < 4:
+        errors.append(f"the Fleet row has {len(fleet)} panels: want topk, counts, drops")
+    for panel in fleet:
+        where = f'Fleet panel "{panel["title"]}"'
+        for t in panel.get("targets", []):
+            if "$instance" in t["expr"]:
+                errors.append(f"{where} is limited by $instance")
+        if "{{instance}}" in "".join(t.get("legendFormat", "") for t in panel["targets"]):
+            links = panel["fieldConfig"]["defaults"].get("links", [])
+            if not any(f'/d/{dash["uid"]}/' in l["url"] and
+                       "var-instance=${__field.labels.instance}" in l["url"] for l in links):
+                errors.append(f"{where} lists instances but does not link to each one's view")
+    exprs = " ".join(t["expr"] for p in fleet for t in p["targets"])
+    if "topk(" not in exprs:
+        errors.append("the Fleet row ranks no instance (topk)")
+
+
 def queries(dash):
     """(where, expr) for every panel target and query variable."""
     for panel in dash["panels"]:
@@ -156,7 +207,9 @@ def check_live(url, exprs, errors):
         if body.get("status") != "success":
             errors.append(f"{where}: query failed: {body}")
         elif not body["data"]["result"]:
-            if metric_names(expr) <= OPT_IN_METRICS:
+            if any(where.startswith(f'panel "{t}"') for t in EMPTY_WHEN_HEALTHY):
+                print(f"ok   {where}: empty (nothing in trouble)")
+            elif metric_names(expr) <= OPT_IN_METRICS:
                 print(f"ok   {where}: empty (opt-in collector off)")
             else:
                 errors.append(f"{where}: no data for {substitute(expr)}")
@@ -173,10 +226,12 @@ def main():
     exprs = list(queries(dash))
     errors = []
     check_structure(dash, errors)
+    check_fleet(dash, errors)
     if any(not e for _, e in exprs):
         errors.append("a query is empty")
     check_promql(exprs, errors)
     emitted = emitted_metrics()
+    emitted |= recorded_metrics(emitted)
     used = set()
     for where, expr in exprs:
         names = metric_names(expr)

@@ -3,10 +3,10 @@
 """Checks deploy/kubernetes/: every manifest is valid YAML of the right kind,
 the pieces select each other, the DaemonSet is least-privilege with probes
 and resource limits, its flags are ones the exporter accepts, and the
-PrometheusRule carries exactly the groups of deploy/prometheus/alerts.yml.
+PrometheusRule carries exactly the groups of deploy/prometheus/rules.yml and
+alerts.yml (all three are rendered from mixin/: scripts/generate_mixin.py).
 
-usage: check_kubernetes.py EXPORTER            (check)
-       check_kubernetes.py --write-rule        (regenerate prometheusrule.yaml)
+usage: check_kubernetes.py EXPORTER
 """
 import pathlib
 import subprocess
@@ -16,19 +16,12 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy/kubernetes"
-RULES = ROOT / "deploy/prometheus/alerts.yml"
+RULE_FILES = [ROOT / "deploy/prometheus/rules.yml",
+              ROOT / "deploy/prometheus/alerts.yml"]
 KINDS = {"daemonset.yaml": ("apps/v1", "DaemonSet"),
          "service.yaml": ("v1", "Service"),
          "servicemonitor.yaml": ("monitoring.coreos.com/v1", "ServiceMonitor"),
          "prometheusrule.yaml": ("monitoring.coreos.com/v1", "PrometheusRule")}
-
-
-def prometheus_rule():
-    groups = yaml.safe_load(RULES.read_text())["groups"]
-    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
-            "metadata": {"name": "nf-conntrack-exporter", "namespace": "monitoring",
-                         "labels": {"app.kubernetes.io/name": "nf-conntrack-exporter"}},
-            "spec": {"groups": groups}}
 
 
 def fail(msg):
@@ -37,12 +30,6 @@ def fail(msg):
 
 
 def main():
-    if sys.argv[1:] == ["--write-rule"]:
-        header = ("# Generated from deploy/prometheus/alerts.yml by\n"
-                  "#   python3 tests/deploy/check_kubernetes.py --write-rule\n")
-        (K8S / "prometheusrule.yaml").write_text(
-            header + yaml.safe_dump(prometheus_rule(), sort_keys=False, width=1000))
-        return
     exporter = sys.argv[1]
     docs = {}
     for name, (api, kind) in KINDS.items():
@@ -93,10 +80,11 @@ def main():
         fail("ServiceMonitor must scrape the metrics port")
     print("ok   Service and ServiceMonitor select the exporter")
 
-    if docs["PrometheusRule"]["spec"] != prometheus_rule()["spec"]:
-        fail("prometheusrule.yaml differs from deploy/prometheus/alerts.yml "
-             "(regenerate: python3 tests/deploy/check_kubernetes.py --write-rule)")
-    print("ok   PrometheusRule carries exactly the rules of alerts.yml")
+    groups = [g for f in RULE_FILES for g in yaml.safe_load(f.read_text())["groups"]]
+    if docs["PrometheusRule"]["spec"] != {"groups": groups}:
+        fail("prometheusrule.yaml differs from deploy/prometheus/rules.yml + alerts.yml "
+             "(regenerate: python3 scripts/generate_mixin.py)")
+    print("ok   PrometheusRule carries exactly the rules of rules.yml and alerts.yml")
 
 
 if __name__ == "__main__":

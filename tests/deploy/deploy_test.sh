@@ -37,6 +37,7 @@ echo "--- cmake --install"
 DESTDIR="$work/root" cmake --install "$build" >/dev/null
 for f in usr/bin/nf_conntrack_exporter usr/lib/systemd/system/nf_conntrack_exporter.service \
   etc/default/nf_conntrack_exporter usr/share/nf-conntrack-exporter/prometheus/alerts.yml \
+  usr/share/nf-conntrack-exporter/prometheus/rules.yml \
   usr/share/nf-conntrack-exporter/alertmanager/alertmanager.yml \
   usr/share/nf-conntrack-exporter/dashboards/nf-conntrack.json \
   usr/share/doc/nf-conntrack-exporter/runbook.md; do
@@ -60,6 +61,7 @@ deb=$(ls "$work"/pkg/*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/nf_conntrack_exporter ./usr/lib/systemd/system/nf_conntrack_exporter.service \
   ./etc/default/nf_conntrack_exporter ./usr/share/nf-conntrack-exporter/prometheus/alerts.yml \
+  ./usr/share/nf-conntrack-exporter/prometheus/rules.yml \
   ./usr/share/nf-conntrack-exporter/dashboards/nf-conntrack.json \
   ./usr/share/doc/nf-conntrack-exporter/copyright; do
   grep -qxF "$f" <<<"$contents" || fail "the .deb lacks $f"

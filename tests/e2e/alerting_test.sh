@@ -25,13 +25,15 @@ init_workspace "nfce-alerting-$$"
 eport=19372 pport=9090 aport=9093 rport=9095
 create_test_netns "$ns" "$eport" "$pport" "$aport" "$rport"
 
-sed -E -e 's/for: ([0-9]+)m/for: \1s/' -e 's/\[5m\]/[15s]/g' -e 's/\[1h\]/[2m]/g' \
-  "$root/deploy/prometheus/alerts.yml" >"$work/alerts.yml"
+for f in rules alerts; do
+  sed -E -e 's/for: ([0-9]+)m/for: \1s/' -e 's/\[5m\]/[15s]/g' -e 's/\[1h\]/[2m]/g' \
+    -e 's/\* 300 >/* 15 >/' "$root/deploy/prometheus/$f.yml" >"$work/$f.yml"
+done
 cat >"$work/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
   evaluation_interval: 1s
-rule_files: [alerts.yml]
+rule_files: [rules.yml, alerts.yml]
 alerting:
   alertmanagers:
     - static_configs:

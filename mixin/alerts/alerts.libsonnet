@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+// The alerts. They read the recording rules of rules/ where those hold what
+// they need, and select on metric names only (plus _config.selector), so
+// they work whatever the scrape job is called. Where the limit is 0 ("no
+// limit") or missing, the usage ratio has no sample and nothing fires.
+local promql = import '../lib/promql.libsonnet';
+
+{
+  prometheusAlerts+:: {
+    local c = $._config,
+    local m(name) = promql.metric(name, [c.selector]),
+    local usage = promql.metric('instance:nf_conntrack_usage:ratio', [c.selector]),
+    local drops = promql.metric('instance:nf_conntrack_drops:rate5m', [c.selector]),
+    local chain = promql.metric('instance:nf_conntrack_hash_chain_length:mean',
+                                [c.selector]),
+    local pct(x) = '%g%%' % (x * 100),
+    local num = promql.num,
+    local words = promql.words,
+    // One alert; `for` only where given, the runbook anchor from the name.
+    local alert(name, severity, expr, summary, description, pending=null) = {
+      alert: name,
+      expr: expr,
+      [if pending != null then 'for']: pending,
+      labels: { severity: severity },
+      annotations: {
+        summary: summary,
+        description: description,
+        runbook_url: c.runbookURLPrefix + std.asciiLower(name),
+      },
+    },
+    // Usage reached fullThreshold at some point of the last 5 minutes.
+    local wasFull = 'max_over_time(%s[5m]) >= %s' % [usage, num(c.fullThreshold)],
+
+    groups+: [
+      {
+        name: 'nf_conntrack',
+        rules: [
+          alert(
+            'ConntrackTableNearlyFull',
+            'warning',
+            '%s > %s' % [usage, num(c.nearlyFullThreshold)],
+            'Conntrack table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+            'The connection tracking table has been above %s of nf_conntrack_max for %s. When it is full the kernel drops new connections. Raise nf_conntrack_max (and the buckets) or find what fills it.'
+            % [pct(c.nearlyFullThreshold), words(c.nearlyFullFor)],
+            pending=c.nearlyFullFor,
+          ),
+          alert(
+            'ConntrackTableCritical',
+            'critical',
+            '%s > %s' % [usage, num(c.criticalThreshold)],
+            'Conntrack table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+            'The connection tracking table has been above %s of nf_conntrack_max for %s: packet drops are imminent. Raise nf_conntrack_max now.'
+            % [pct(c.criticalThreshold), words(c.criticalFor)],
+            pending=c.criticalFor,
+          ),
+          // drop counts every packet conntrack refused; only with the table
+          // at its limit in the same window is that "table full".
+          alert(
+            'ConntrackTableDroppingPackets',
+            'critical',
+            '%s * 300 > 0\nand\n%s\n' % [drops, wasFull],
+            '{{ $labels.instance }} dropped {{ $value | humanize }} packets in 5 minutes: conntrack table full.',
+            "The table reached %s of nf_conntrack_max or more while the kernel dropped packets: it is logging 'nf_conntrack: table full, dropping packet' and new connections are lost. Raise nf_conntrack_max now, then find what fills the table."
+            % pct(c.fullThreshold),
+          ),
+          alert(
+            'ConntrackDroppingPacketsNotFull',
+            'warning',
+            '%s * 300 > 0\nunless\n%s\n' % [drops, wasFull],
+            '{{ $labels.instance }} dropped {{ $value | humanize }} packets in 5 minutes, but its conntrack table is not full.',
+            "conntrack refused packets while the table stayed below %s of nf_conntrack_max. That is not 'table full': raising the limit will not help. The causes are a failed allocation (memory pressure) or packets a protocol tracker refused, which also count in nf_conntrack_stat_invalid_total. Compare the invalid rate and the host's free memory."
+            % pct(c.fullThreshold),
+          ),
+          alert(
+            'ConntrackTableFillingUp',
+            'warning',
+            'predict_linear(%s[1h], %d * 3600) > 1' % [usage, c.fillingUpHours],
+            "Conntrack table on {{ $labels.instance }} will be full within %d hours at the last hour's rate."
+            % c.fillingUpHours,
+            'At the trend of the last hour the table reaches nf_conntrack_max within %d hours. Find what is adding entries, or raise the limit before it fills.'
+            % c.fillingUpHours,
+            pending=c.fillingUpFor,
+          ),
+          alert(
+            'ConntrackInsertFailures',
+            'warning',
+            'rate(%s[5m]) > 0' % m('nf_conntrack_stat_insert_failed_total'),
+            'Conntrack inserts keep failing on {{ $labels.instance }}.',
+            'insert_failed has kept rising for %s. Since kernel 5.15 this also counts inserts refused because a hash chain was too long, even far below the limit: compare chaintoolong, and resize the hash table.'
+            % words(c.insertFailuresFor),
+            pending=c.insertFailuresFor,
+          ),
+          alert(
+            'ConntrackEarlyDrops',
+            'warning',
+            'increase(%s[5m]) > 0' % m('nf_conntrack_stat_early_drop_total'),
+            '{{ $labels.instance }} is evicting conntrack entries to make room ({{ $value | humanize }} in 5 minutes).',
+            'The table is at its limit and the kernel evicts connections that are not assured to admit new ones. Raise nf_conntrack_max.',
+            pending=c.earlyDropsFor,
+          ),
+          alert(
+            'ConntrackHashChainsLong',
+            'warning',
+            '%s > %s' % [chain, num(c.chainLengthThreshold)],
+            'Conntrack hash chains on {{ $labels.instance }} average {{ $value | humanize }} entries.',
+            'The mean hash chain length (2 x entries / buckets) has been above %s for %s: the hash table is too small for the load. Lookups slow down, and since 5.15 long chains refuse inserts. Raise the bucket count (hashsize).'
+            % [num(c.chainLengthThreshold), words(c.chainLengthFor)],
+            pending=c.chainLengthFor,
+          ),
+          // On the raw series, not the failing-collectors count: the alert
+          // names the collector.
+          alert(
+            'ConntrackCollectorFailing',
+            'warning',
+            '%s == 0' % m('nf_conntrack_scrape_collector_success'),
+            'nf_conntrack_exporter collector {{ $labels.collector }} on {{ $labels.instance }} is failing.',
+            "The collector has failed on every scrape for %s, so alerts that need its metrics may be blind. The exporter's log says why (often a missing privilege)."
+            % words(c.collectorFailingFor),
+            pending=c.collectorFailingFor,
+          ),
+        ],
+      },
+    ],
+  },
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// Everything a user may override, in one place:
+//   (import 'nf-conntrack-mixin/mixin.libsonnet') + {
+//     _config+:: { selector: 'job="node-conntrack"', nearlyFullThreshold: 0.8 },
+//   }
+{
+  _config+:: {
+    // Label matchers (no braces) added to every selector, e.g.
+    // 'job="nf-conntrack"'. Empty: the rules work whatever the job is called.
+    selector: '',
+
+    // Table usage (entries / nf_conntrack_max).
+    nearlyFullThreshold: 0.75,
+    nearlyFullFor: '5m',
+    criticalThreshold: 0.90,
+    criticalFor: '2m',
+    // Drops count as "table full" only with usage at least this in the window.
+    fullThreshold: 0.95,
+    // ConntrackTableFillingUp: full within this many hours at the last hour's
+    // trend.
+    fillingUpHours: 4,
+    fillingUpFor: '15m',
+    // Mean hash chain length (2 x entries / buckets).
+    chainLengthThreshold: 8,
+    chainLengthFor: '30m',
+    insertFailuresFor: '10m',
+    earlyDropsFor: '5m',
+    collectorFailingFor: '15m',
+
+    // Where each alert's runbook_url points: this prefix, then the alert's
+    // name in lower case (a heading of docs/runbook.md).
+    runbookURLPrefix: 'docs/runbook.md#',
+
+    dashboardUID: 'nf-conntrack',
+    dashboardTitle: 'Linux conntrack table',
+    dashboardTags: ['conntrack', 'netfilter', 'nf_conntrack_exporter'],
+    dashboardRefresh: '30s',
+    // Instances the Fleet row ranks by usage.
+    fleetTopK: 20,
+  },
+}

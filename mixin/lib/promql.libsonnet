@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// Selectors built from _config.selector plus a query's own matchers.
+{
+  // m('nf_conntrack_entries', 'a="b"', 'c=~"d"'): the metric with every
+  // non-empty matcher, and no braces when there is none.
+  metric(name, matchers=[]):
+    local all = std.filter(function(s) s != '', matchers);
+    if std.length(all) == 0 then name else '%s{%s}' % [name, std.join(',', all)],
+
+  // A number as PromQL and people write it: 0.9, not 0.90000000000000002.
+  num(x): '%g' % x,
+
+  // A Prometheus duration in words: '5m' -> '5 minutes', '1h' -> '1 hour'.
+  words(duration):
+    local n = std.parseInt(std.substr(duration, 0, std.length(duration) - 1));
+    local unit = {
+      s: 'second',
+      m: 'minute',
+      h: 'hour',
+      d: 'day',
+    }[duration[std.length(duration) - 1]];
+    '%d %s%s' % [n, unit, if n == 1 then '' else 's'],
+}

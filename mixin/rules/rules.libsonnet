@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the alerts and the dashboard compute again and again, evaluated once
+// per interval. Every rule keeps the target's labels (job, instance, ...).
+local promql = import '../lib/promql.libsonnet';
+
+{
+  prometheusRules+:: {
+    local c = $._config,
+    local m(name) = promql.metric(name, [c.selector]),
+    groups+: [
+      {
+        name: 'nf_conntrack.rules',
+        rules: [
+          {
+            // Entries as a share of nf_conntrack_max; no sample where the
+            // limit is 0 ("no limit") or missing.
+            record: 'instance:nf_conntrack_usage:ratio',
+            expr: '%s / (%s > 0)' % [
+              m('nf_conntrack_entries'),
+              m('nf_conntrack_entries_limit'),
+            ],
+          },
+          {
+            // Packets conntrack refused, per second.
+            record: 'instance:nf_conntrack_drops:rate5m',
+            expr: 'rate(%s[5m])' % m('nf_conntrack_stat_drop_total'),
+          },
+          {
+            // Each entry is hashed in both directions: twice the load.
+            record: 'instance:nf_conntrack_hash_chain_length:mean',
+            expr: '2 * %s' % m('nf_conntrack_bucket_load'),
+          },
+          {
+            // Collectors that failed on the last scrape; 0 when all read.
+            record: 'instance:nf_conntrack_collectors_failing:count',
+            expr: 'sum without (collector) (1 - %s)'
+                  % m('nf_conntrack_scrape_collector_success'),
+          },
+        ],
+      },
+    ],
+  },
+}
