@@ -168,6 +168,45 @@ TEST(ParseConntrackMessage, AddressesPortAndTimeout) {
       ParseConntrackMessage(reinterpret_cast<nlmsghdr*>(msg.data())).ok());
 }
 
+// What the kernel never sends, and libnetfilter_conntrack would read
+// otherwise than we do (tests/reference compares the two), is refused.
+TEST(ParseConntrackMessage, RefusesWhatTheKernelNeverSends) {
+  in6_addr s6{}, d6{};
+  inet_pton(AF_INET6, "2001:db8::7", &s6);
+  inet_pton(AF_INET6, "2001:db8::1", &d6);
+  auto msg = FullMessage(AF_INET6, &s6, &d6, 16, IPPROTO_TCP, 443, 30);
+  auto* nlh = reinterpret_cast<nlmsghdr*>(msg.data());
+  auto key = ParseConntrackMessage(nlh);
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(key->source_port, std::optional<uint16_t>(40000));
+  EXPECT_EQ(key->destination_port, std::optional<uint16_t>(443));
+  // The same IPv6 addresses under an IPv4 header.
+  reinterpret_cast<nfgenmsg*>(msg.data() + NLMSG_HDRLEN)->nfgen_family =
+      AF_INET;
+  EXPECT_FALSE(ParseConntrackMessage(nlh).ok());
+
+  Message repeated(AF_INET, IPPROTO_UDP);
+  repeated.Status(IPS_CONFIRMED).Status(IPS_CONFIRMED | IPS_SEEN_REPLY);
+  EXPECT_FALSE(ParseConntrackMessage(repeated.get()).ok());
+}
+
+TEST(ParseConntrackMessage, RefusesPortsMixedWithIcmpFields) {
+  std::vector<char> buf(4096);
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+  auto* nfg =
+      static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+  nfg->nfgen_family = AF_INET;
+  nlattr* orig = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
+  nlattr* proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+  mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_TCP);
+  mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(3000));
+  // The library stores an ICMP id where it keeps the source port.
+  mnl_attr_put_u16(nlh, CTA_PROTO_ICMPV6_ID, htons(176));
+  mnl_attr_nest_end(nlh, proto);
+  mnl_attr_nest_end(nlh, orig);
+  EXPECT_FALSE(ParseConntrackMessage(nlh).ok());
+}
+
 TEST(Labels, ComeFromFixedSets) {
   EXPECT_EQ(FamilyLabel(99), "other");
   EXPECT_EQ(ProtocolLabel(IPPROTO_SCTP), "sctp");
