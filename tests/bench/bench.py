@@ -110,6 +110,13 @@ def flows_refresh(tool, repeats, top):
     return {k: float(v) for k, v in fields.items()}
 
 
+def decoders(tool, repeats):
+    """decoder_bench: ns per message, ours and libnetfilter_conntrack's."""
+    out = subprocess.run([tool, str(repeats)], capture_output=True, text=True,
+                         check=True).stdout
+    return {k: float(v) for k, v in (kv.split("=") for kv in out.split())}
+
+
 def fill_to(count, current):
     """Inserts assured entries until the table holds `count`."""
     lines = []
@@ -138,6 +145,8 @@ def main():
     ap.add_argument("--exporter", required=True)
     ap.add_argument("--node-exporter", default="prometheus-node-exporter")
     ap.add_argument("--flows-bench", required=True)
+    ap.add_argument("--decoder-bench", required=True)
+    ap.add_argument("--decoder-equality", required=True)
     ap.add_argument("--sizes", default="16384,65536,262144")
     ap.add_argument("--scrapes", type=int, default=500)
     ap.add_argument("--repeats", type=int, default=3)
@@ -183,11 +192,15 @@ def main():
             # and with the top lists off, to show what they cost.
             row["refresh"] = flows_refresh(args.flows_bench, args.repeats, 10)
             row["refresh_plain"] = flows_refresh(args.flows_bench, args.repeats, 0)
+            row["decoders"] = decoders(args.decoder_bench, args.repeats)
             row["conntrack"] = timed(["conntrack", "-L"], args.repeats)
             if os.path.exists("/proc/net/nf_conntrack"):
                 row["proc"] = timed(["cat", "/proc/net/nf_conntrack"], args.repeats)
             rows.append(row)
         busy = {s.name: rss_mib(s.proc.pid) for s in servers}
+        # Every message of the largest table, decoded both ways.
+        equality = subprocess.run([args.decoder_equality], capture_output=True,
+                                  text=True)
     finally:
         for s in servers:
             s.stop()
@@ -216,11 +229,26 @@ def main():
               f"     | {q['user_ms']:16.1f} | {f['sketch_bytes'] / 1024:10.0f} "
               f"| {c['wall_ms']:8.1f} ({c['user_ms']:5.1f}/{c['sys_ms']:6.1f})     | "
               f"{f['wall_ms'] / c['wall_ms']:5.2f} | {proc:>29}")
+    print(f"\n{'entries':>8} | {'our decoder ns/msg':>18} | "
+          f"{'libnetfilter_conntrack ns/msg':>29} | {'ratio':>5} | "
+          f"{'ms per 262,144 msgs: ours / library':>35}")
+    for r in rows:
+        d = r["decoders"]
+        print(f"{r['size']:>8} | {d['ours_ns']:18.1f} | {d['reference_ns']:29.1f} | "
+              f"{d['ratio']:5.1f} | {d['ours_ms_262144']:16.1f} / "
+              f"{d['reference_ms_262144']:.1f}")
+    eq = dict(line.rsplit(" ", 1) for line in equality.stdout.splitlines()
+              if line.startswith(("messages ", "differences ")))
+    print(f"decoder equality at {sizes[-1]} entries: {eq.get('messages')} messages, "
+          f"{eq.get('differences')} differences")
+
     print("\nresident memory, MiB: " + ", ".join(
         f"{name} idle {idle[name]:.1f}, at {sizes[-1]} entries {busy[name]:.1f}"
         for name in idle))
 
-    checks = []
+    checks = [(f"our decoder and libnetfilter_conntrack agree on all "
+               f"{sizes[-1]} entries", equality.returncode == 0 and
+               eq.get("messages") == str(sizes[-1]))]
     first, last = rows[0], rows[-1]
     for r in rows:
         checks.append((f"{r['size']}: ours p50 <= node_exporter p50",

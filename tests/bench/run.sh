@@ -17,7 +17,8 @@ if ! command -v prometheus-node-exporter >/dev/null; then
     prometheus-node-exporter >/dev/null
 fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DNFCE_BUILD_TESTS=ON >/dev/null
-cmake --build build-bench -j"$(nproc)" --target nf_conntrack_exporter flows_refresh_bench
+cmake --build build-bench -j"$(nproc)" --target nf_conntrack_exporter flows_refresh_bench \
+  decoder_bench decoder_equality
 
 ns=nfce-bench-$$
 trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
@@ -34,4 +35,6 @@ echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576
 echo "node_exporter: $(prometheus-node-exporter --version 2>&1 | sed -n 1p)"
 ip netns exec "$ns" python3 tests/bench/bench.py \
   --exporter build-bench/exporter/nf_conntrack_exporter \
-  --flows-bench build-bench/tests/bench/flows_refresh_bench "$@"
+  --flows-bench build-bench/tests/bench/flows_refresh_bench \
+  --decoder-bench build-bench/tests/bench/decoder_bench \
+  --decoder-equality build-bench/tests/reference/decoder_equality "$@"
