@@ -30,6 +30,12 @@ case "${1:-build}" in
   test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
   *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
 esac
+# The dashboard's schema check needs node and npm: Debian's, unless a node
+# with its own npm (e.g. NodeSource's nodejs, which conflicts with Debian's
+# npm) is already there.
+if [[ "${1:-build}" == test ]] && ! command -v npm >/dev/null; then
+  wanted+=(nodejs npm)
+fi
 
 missing=()
 for p in "${wanted[@]}"; do
