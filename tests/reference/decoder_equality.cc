@@ -48,8 +48,8 @@ int OnMessage(const nlmsghdr* nlh, void* data) {
   absl::StatusOr<nfce::FlowKey> ours = nfce::ParseConntrackMessage(nlh);
   std::optional<nfce::ReferenceEntry> ref = nfce::ReferenceDecode(nlh);
   if (!ours.ok() || !ref) {
-    std::printf("message %d: ours %s, libnetfilter_conntrack %s\n",
-                t->messages, ours.ok() ? "ok" : ours.status().ToString().c_str(),
+    std::printf("message %d: ours %s, libnetfilter_conntrack %s\n", t->messages,
+                ours.ok() ? "ok" : ours.status().ToString().c_str(),
                 ref ? "ok" : "refused");
     ++t->failures;
     return MNL_CB_OK;
@@ -61,12 +61,12 @@ int OnMessage(const nlmsghdr* nlh, void* data) {
   }
   const nfce::FlowKey& k = *ours;
   Count(t, std::string("family=") + std::string(nfce::FamilyLabel(k.family)));
-  Count(t,
-        std::string("protocol=") + std::string(nfce::ProtocolLabel(k.protocol)));
+  Count(t, std::string("protocol=") +
+               std::string(nfce::ProtocolLabel(k.protocol)));
   Count(t, std::string("state=") + std::string(nfce::StateLabel(k)));
   Count(t, "zone=" + std::to_string(k.zone));
-  Count(t, std::string("replied=") +
-               ((k.status & IPS_SEEN_REPLY) ? "yes" : "no"));
+  Count(t,
+        std::string("replied=") + ((k.status & IPS_SEEN_REPLY) ? "yes" : "no"));
   if (ref->mark != 0) Count(t, "mark=" + std::to_string(ref->mark));
   if (k.source_port) Count(t, "ports=yes");
   if (k.timeout) Count(t, "timeout=yes");
@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dump failed: %s\n", status.ToString().c_str());
     return 2;
   }
-  for (const auto& [what, n] : tally.seen) std::printf("%s %d\n", what.c_str(), n);
+  for (const auto& [what, n] : tally.seen)
+    std::printf("%s %d\n", what.c_str(), n);
   std::printf("messages %d\ndifferences %d\n", tally.messages, tally.failures);
   return tally.failures == 0 ? 0 : 1;
 }

@@ -67,7 +67,7 @@ std::optional<ReferenceEntry> ReferenceDecode(const nlmsghdr* nlh) {
   // A new object each time: the parser only sets what a message carries, and
   // an object can own memory (security context, labels) a reuse would leak.
   std::unique_ptr<nf_conntrack, void (*)(nf_conntrack*)> ct(nfct_new(),
-                                                           nfct_destroy);
+                                                            nfct_destroy);
   if (ct == nullptr || ParseOrRefuse(nlh, ct.get()) < 0) {
     return std::nullopt;
   }
@@ -119,8 +119,8 @@ std::string Differences(const FlowKey& ours, const FlowKey& reference) {
   std::string out;
   auto field = [&](absl::string_view name, const std::string& a,
                    const std::string& b) {
-    if (a != b) absl::StrAppend(&out, name, ": ours ", a, ", reference ", b,
-                                "\n");
+    if (a != b)
+      absl::StrAppend(&out, name, ": ours ", a, ", reference ", b, "\n");
   };
   field("family", absl::StrCat(ours.family), absl::StrCat(reference.family));
   field("protocol", absl::StrCat(ours.protocol),
@@ -133,8 +133,7 @@ std::string Differences(const FlowKey& ours, const FlowKey& reference) {
   field("zone", absl::StrCat(ours.zone), absl::StrCat(reference.zone));
   const size_t n = ours.family == AF_INET ? 4 : 16;
   field("source", Hex(ours.source, n), Hex(reference.source, n));
-  field("destination", Hex(ours.destination, n),
-        Hex(reference.destination, n));
+  field("destination", Hex(ours.destination, n), Hex(reference.destination, n));
   field("source_port", Show(ours.source_port), Show(reference.source_port));
   field("destination_port", Show(ours.destination_port),
         Show(reference.destination_port));
