@@ -3,6 +3,8 @@
 // they need, and select on metric names only (plus _config.selector), so
 // they work whatever the scrape job is called. Where the limit is 0 ("no
 // limit") or missing, the usage ratio has no sample and nothing fires.
+// Prometheus evaluates the two groups on their own timers, so an alert may
+// see a recorded series up to one evaluation interval late.
 local promql = import '../lib/promql.libsonnet';
 
 {
