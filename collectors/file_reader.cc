@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -80,9 +81,11 @@ absl::StatusOr<int> OpenRegular(const std::string& path, struct stat* st) {
 }
 
 // Reads from offset 0 to EOF, at most max_bytes. Pseudo files report size
-// 0, so read until EOF instead of trusting stat.
+// 0, so read until EOF instead of trusting stat. A `single_read` file (a
+// sysctl, a sysfs attribute) is generated whole by each read: a short read
+// is its end, and the read that would return 0 is skipped.
 absl::StatusOr<std::string> ReadAll(int fd, const std::string& path,
-                                    size_t max_bytes) {
+                                    size_t max_bytes, bool single_read = false) {
   std::string data;
   char buf[16384];
   for (;;) {
@@ -95,6 +98,7 @@ absl::StatusOr<std::string> ReadAll(int fd, const std::string& path,
     }
     if (n == 0) break;
     data.append(buf, static_cast<size_t>(n));
+    if (single_read && static_cast<size_t>(n) < want) break;
     if (data.size() > max_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "refusing ", path, ": larger than ", max_bytes, " bytes"));
@@ -103,10 +107,22 @@ absl::StatusOr<std::string> ReadAll(int fd, const std::string& path,
   return data;
 }
 
-bool OnPseudoFileSystem(int fd) {
+// Where a kept file lives: its reads fail once it is removed (procfs,
+// sysfs), and whether one read returns all of it (a sysctl under
+// <procfs>/sys/, a sysfs attribute; not a seq_file such as
+// /proc/net/stat/nf_conntrack, which a read can cut at a page).
+struct PseudoKind {
+  bool pseudo = false;
+  bool single_read = false;
+};
+PseudoKind KindOf(int fd, const std::string& path) {
   struct statfs fs;
-  return fstatfs(fd, &fs) == 0 &&
-         (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC);
+  if (fstatfs(fd, &fs) != 0) return {};
+  if (fs.f_type == SYSFS_MAGIC) return {true, true};
+  if (fs.f_type == PROC_SUPER_MAGIC) {
+    return {true, absl::StrContains(path, "/sys/")};
+  }
+  return {};
 }
 
 }  // namespace
@@ -150,7 +166,8 @@ absl::StatusOr<std::string> FileCache::Read(const std::string& path,
         kept.pseudo || (stat(path.c_str(), &now) == 0 &&
                         now.st_dev == kept.dev && now.st_ino == kept.ino);
     if (same) {
-      absl::StatusOr<std::string> data = ReadAll(kept.fd, path, max_bytes);
+      absl::StatusOr<std::string> data =
+          ReadAll(kept.fd, path, max_bytes, kept.single_read);
       if (data.ok() || absl::IsResourceExhausted(data.status())) {
         if (generation) *generation = kept.generation;
         return data;
@@ -167,7 +184,9 @@ absl::StatusOr<std::string> FileCache::Read(const std::string& path,
   absl::StatusOr<int> opened = OpenRegular(path, &st);
   if (!opened.ok()) return opened.status();
   absl::StatusOr<std::string> data = ReadAll(*opened, path, max_bytes);
-  Entry fresh{*opened, OnPseudoFileSystem(*opened), st.st_dev, st.st_ino, 0};
+  const PseudoKind kind = KindOf(*opened, path);
+  Entry fresh{*opened, kind.pseudo, kind.single_read, st.st_dev, st.st_ino,
+              0};
   std::lock_guard<std::mutex> lock(mu_);
   fresh.generation = ++opened_;
   if (generation) *generation = fresh.generation;

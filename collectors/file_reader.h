@@ -72,6 +72,7 @@ class FileCache {
   struct Entry {
     int fd = -1;
     bool pseudo = false;  // procfs or sysfs: reads of a removed file fail
+    bool single_read = false;  // one read returns it whole (file_reader.cc)
     dev_t dev = 0;
     ino_t ino = 0;
     uint64_t generation = 0;

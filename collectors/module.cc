@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "collectors/file_reader.h"
+#include "collectors/sysctl.h"
 
 namespace nfce {
 
@@ -18,10 +19,15 @@ std::string SysctlLocation::File(absl::string_view suffix) const {
   return absl::StrCat(dir, "/", prefix, suffix);
 }
 
-ConntrackFlavor DetectConntrack(const Paths& paths) {
+ConntrackFlavor DetectConntrack(const Paths& paths,
+                                absl::StatusOr<uint64_t>* count) {
   for (ConntrackFlavor f :
        {ConntrackFlavor::kNfConntrack, ConntrackFlavor::kLegacyIpConntrack}) {
-    if (PathExists(SysctlsOf(paths, f).File("count"))) return f;
+    // Any answer but "no such file" means the sysctl exists.
+    absl::StatusOr<uint64_t> read = ReadSysctlUint(SysctlsOf(paths, f).File("count"));
+    if (absl::IsNotFound(read.status())) continue;
+    if (count != nullptr) *count = std::move(read);
+    return f;
   }
   return ConntrackFlavor::kNone;
 }

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "collectors/paths.h"
 
@@ -16,8 +17,12 @@ enum class ConntrackFlavor {
 };
 
 // Looks for the count sysctl; nf_conntrack wins where both names exist
-// (PROC_COMPAT kernels show the initial netns under the legacy names).
-ConntrackFlavor DetectConntrack(const Paths& paths);
+// (PROC_COMPAT kernels show the initial netns under the legacy names). It
+// reads the file rather than stat() it: the read goes through a kept
+// descriptor, a stat() walks the path on every scrape. `count`, if given,
+// gets what the read gave (the table collector serves it).
+ConntrackFlavor DetectConntrack(const Paths& paths,
+                                absl::StatusOr<uint64_t>* count = nullptr);
 
 absl::string_view FlavorName(ConntrackFlavor flavor);
 

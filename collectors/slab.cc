@@ -49,8 +49,10 @@ absl::StatusOr<SlabCache> ReadSysfsCache(const std::string& dir,
 absl::StatusOr<std::vector<SlabCache>> ReadCaches(const Paths& paths) {
   for (absl::string_view name : {"nf_conntrack", "ip_conntrack"}) {
     std::string dir = paths.Sys(absl::StrCat("kernel/slab/", name));
-    if (!PathExists(dir)) continue;
+    // Read first (through kept descriptors), stat() the directory only when
+    // that fails: a stat() would walk the path on every scrape.
     absl::StatusOr<SlabCache> cache = ReadSysfsCache(dir, name);
+    if (absl::IsNotFound(cache.status()) && !PathExists(dir)) continue;
     if (!cache.ok()) return cache.status();
     return std::vector<SlabCache>{*std::move(cache)};
   }
@@ -155,7 +157,7 @@ absl::Status SlabCollector::Collect(
     objsize = ObjectSize(*caches);
   }
 
-  absl::StatusOr<TableLimits> table = ReadTableLimits(paths_, ctx.flavor);
+  const absl::StatusOr<TableLimits>& table = TableLimitsOf(paths_, ctx);
   if (table.ok() && table->buckets.ok()) {
     out->push_back(SingleGauge(
         "nf_conntrack_memory_limit_bytes",

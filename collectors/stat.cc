@@ -79,17 +79,21 @@ absl::StatusOr<StatSnapshot> ReadStatSnapshot(const Paths& paths,
                                               absl::string_view* used,
                                               uint64_t* file_generation) {
   std::string file = paths.Proc(absl::StrCat("net/stat/", ModuleName(flavor)));
-  bool use_proc = source == StatSource::kProcfs ||
-                  (source == StatSource::kAuto && PathExists(file));
   if (file_generation) *file_generation = 0;
-  if (use_proc) {
-    *used = kProcSource;
+  if (source != StatSource::kNetlink) {
+    // Read, not stat(), to learn whether the file exists: the read goes
+    // through a kept descriptor, a stat() walks the path every scrape.
     absl::StatusOr<std::string> text =
         SharedFileCache().Read(file, kMaxPseudoFileBytes, file_generation);
-    if (!text.ok()) return text.status();
-    absl::StatusOr<StatSnapshot> snap = ParseProcStat(*text);
-    if (!snap.ok()) return Prefixed(snap.status(), file);
-    return snap;
+    const bool absent = absl::IsNotFound(text.status());
+    if (!(absent && source == StatSource::kAuto)) {
+      *used = kProcSource;
+      if (!text.ok()) return text.status();
+      absl::StatusOr<StatSnapshot> snap = ParseProcStat(*text);
+      if (!snap.ok()) return Prefixed(snap.status(), file);
+      return snap;
+    }
+    if (file_generation) *file_generation = 0;
   }
   *used = kNetlinkSource;
   if (!ConntrackLoadedHere()) {

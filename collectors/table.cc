@@ -32,12 +32,19 @@ absl::StatusOr<TableLimits> ReadTableLimits(const Paths& paths,
   return state;
 }
 
+const absl::StatusOr<TableLimits>& TableLimitsOf(const Paths& paths,
+                                                 const ScrapeContext& ctx) {
+  if (!ctx.limits) ctx.limits = ReadTableLimits(paths, ctx.flavor);
+  return *ctx.limits;
+}
+
 absl::Status TableCollector::Collect(
     const ScrapeContext& ctx, std::vector<prometheus::MetricFamily>* out) {
   absl::StatusOr<uint64_t> entries =
-      ReadSysctlUint(SysctlsOf(paths_, ctx.flavor).File("count"));
+      ctx.entries ? *ctx.entries
+                  : ReadSysctlUint(SysctlsOf(paths_, ctx.flavor).File("count"));
   if (!entries.ok()) return entries.status();
-  absl::StatusOr<TableLimits> state = ReadTableLimits(paths_, ctx.flavor);
+  const absl::StatusOr<TableLimits>& state = TableLimitsOf(paths_, ctx);
   if (!state.ok()) return state.status();
 
   out->push_back(SingleGauge(

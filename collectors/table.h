@@ -11,18 +11,14 @@
 
 namespace nfce {
 
-// The table's size, which the slab collector needs too (entries it does not).
-struct TableLimits {
-  uint64_t limit = 0;  // 0 means "no limit" on kernels up to 6.18
-  // Separate status: hashsize is root-only, and buckets may be unreadable
-  // while count and max are fine.
-  absl::StatusOr<uint64_t> buckets = uint64_t{0};
-};
-
 // Reads max, and buckets from the sysctl or, where that is absent (old
 // kernels), from the module's hashsize parameter.
 absl::StatusOr<TableLimits> ReadTableLimits(const Paths& paths,
                                             ConntrackFlavor flavor);
+
+// The same, read once per scrape: the first call fills ctx.limits.
+const absl::StatusOr<TableLimits>& TableLimitsOf(const Paths& paths,
+                                                 const ScrapeContext& ctx);
 
 // nf_conntrack_entries, _entries_limit, _buckets and _bucket_load.
 class TableCollector : public Collector {

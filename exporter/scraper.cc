@@ -52,7 +52,9 @@ void Scraper::NoteCollectorStatus(const std::string& name,
 
 std::vector<prometheus::MetricFamily> Scraper::Collect() const {
   ScrapeContext ctx;
-  ctx.flavor = DetectConntrack(paths_);
+  absl::StatusOr<uint64_t> entries;
+  ctx.flavor = DetectConntrack(paths_, &entries);
+  if (ctx.flavor != ConntrackFlavor::kNone) ctx.entries = std::move(entries);
   ctx.module_generation = NoteModuleState(ctx.flavor);
 
   std::vector<prometheus::MetricFamily> out;

@@ -18,12 +18,13 @@ using testing::FixturePath;
 using testing::FixtureTree;
 using testing::Value;
 
-constexpr ScrapeContext kNf{ConntrackFlavor::kNfConntrack};
+// A new context for each collection: it keeps what one scrape read.
+ScrapeContext Nf() { return ScrapeContext(ConntrackFlavor::kNfConntrack); }
 
 TEST(StatCollector, SumsOverCpusFromProcfs) {
   StatCollector c(FixtureTree("linux-6.18"), {});
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
   EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total"), 5);
   EXPECT_EQ(Value(out, "nf_conntrack_stat_insert_failed_total"), 7);
   EXPECT_EQ(Value(out, "nf_conntrack_stat_source_info", {{"source", "procfs"}}),
@@ -35,7 +36,7 @@ TEST(StatCollector, SumsOverCpusFromProcfs) {
 TEST(StatCollector, PerCpuLabels) {
   StatCollector c(FixtureTree("linux-6.18"), {StatSource::kAuto, true});
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
   EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total", {{"cpu", "0"}}), 2);
   EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total", {{"cpu", "1"}}), 3);
 }
@@ -50,13 +51,13 @@ TEST(StatCollector, LegacyFileName) {
 TEST(StatCollector, ProcfsOnlyWithoutTheFileFails) {
   StatCollector c(FixtureTree("no-stat-file"), {StatSource::kProcfs, false});
   std::vector<prometheus::MetricFamily> out;
-  EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(c.Collect(Nf(), &out).code(), absl::StatusCode::kNotFound);
 }
 
 TEST(StatCollector, MalformedFileFailsWithFileName) {
   StatCollector c(Paths{FixturePath("malformed/stat-non-hex/proc"), ""}, {});
   std::vector<prometheus::MetricFamily> out;
-  absl::Status s = c.Collect(kNf, &out);
+  absl::Status s = c.Collect(Nf(), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("net/stat/nf_conntrack"), absl::string_view::npos);
   EXPECT_TRUE(out.empty());
@@ -65,7 +66,7 @@ TEST(StatCollector, MalformedFileFailsWithFileName) {
 TEST(SlabCollector, ReadsCacheAndWorksOutMemoryLimit) {
   SlabCollector c(FixtureTree("linux-5.4"));
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
   LabelPairs cache = {{"cache", "nf_conntrack"}};
   EXPECT_EQ(Value(out, "nf_conntrack_slab_objects", cache), 70080);
   EXPECT_EQ(Value(out, "nf_conntrack_slab_objects_active", cache), 70000);
@@ -84,7 +85,7 @@ TEST(SlabCollector, PrefersTheSlubSysfsDirectory) {
       Paths{FixturePath("no-module/proc"), FixturePath("no-stat-file/sys")});
   std::vector<prometheus::MetricFamily> out;
   // It fails on the missing table sysctls, not on the slab.
-  EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(c.Collect(Nf(), &out).code(), absl::StatusCode::kNotFound);
   LabelPairs cache = {{"cache", "nf_conntrack"}};
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 1);
   EXPECT_EQ(Value(out, "nf_conntrack_slab_objects_active", cache), 12345);
@@ -103,7 +104,7 @@ TEST(SlabCollector, GarbledSysfsAttributeFailsWithItsPath) {
   std::ofstream(root / "sys/kernel/slab/nf_conntrack/slabs") << "many\n";
   SlabCollector c(Paths{(root / "proc").string(), (root / "sys").string()});
   std::vector<prometheus::MetricFamily> out;
-  absl::Status s = c.Collect(kNf, &out);
+  absl::Status s = c.Collect(Nf(), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("nf_conntrack/slabs"), absl::string_view::npos);
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
@@ -113,7 +114,7 @@ TEST(SlabCollector, GarbledSysfsAttributeFailsWithItsPath) {
 TEST(SlabCollector, PerNamespaceCachesUseTheLargestObject) {
   SlabCollector c(FixtureTree("linux-2.6.32"));
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
   EXPECT_EQ(Value(out, "nf_conntrack_memory_limit_bytes"),
             65536.0 * 312 + 16384.0 * sizeof(void*));
 }
@@ -128,7 +129,7 @@ TEST(SlabCollector, MissingSlabinfoFallsBackToDefaultSizeAndFails) {
                         std::filesystem::copy_options::recursive);
   SlabCollector c(Paths{(root / "proc").string(), (root / "sys").string()});
   std::vector<prometheus::MetricFamily> out;
-  absl::Status s = c.Collect(kNf, &out);
+  absl::Status s = c.Collect(Nf(), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_NE(s.message().find("slabinfo"), absl::string_view::npos);
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
@@ -141,14 +142,14 @@ TEST(SlabCollector, MissingSlabinfoFallsBackToDefaultSizeAndFails) {
 TEST(SlabCollector, MalformedSlabinfoFails) {
   SlabCollector c(Paths{FixturePath("malformed/slab-garbled/proc"), ""});
   std::vector<prometheus::MetricFamily> out;
-  EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.Collect(Nf(), &out).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
 }
 
 TEST(TimeoutsCollector, ReadsEveryTimeoutSysctl) {
   TimeoutsCollector c(FixtureTree("linux-5.4"));
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(kNf, &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
   EXPECT_EQ(Value(out, "nf_conntrack_timeout_seconds",
                   {{"protocol", "tcp"}, {"state", "established"}}),
             432000);
@@ -174,7 +175,7 @@ TEST(TimeoutsCollector, BadValueFailsButServesTheRest) {
   TimeoutsCollector c(
       Paths{FixturePath("malformed/timeouts-bad-value/proc"), ""});
   std::vector<prometheus::MetricFamily> out;
-  EXPECT_EQ(c.Collect(kNf, &out).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.Collect(Nf(), &out).code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

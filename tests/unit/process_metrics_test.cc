@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/process_metrics.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "gtest/gtest.h"
 #include "unit/metrics_helpers.h"
 
@@ -36,6 +40,28 @@ TEST(ProcessFamilies, DescribeThisProcess) {
   EXPECT_LT(*fds, *max);
   EXPECT_TRUE(testing::Value(families, "process_start_time_seconds"));
   EXPECT_TRUE(testing::Value(families, "process_cpu_seconds_total"));
+}
+
+// The count equals a listing of /proc/self/fd and follows open and close.
+TEST(ProcessFamilies, OpenFdsFollowTheDescriptorTable) {
+  auto listed = [] {
+    DIR* dir = opendir("/proc/self/fd");
+    int n = 0;
+    while (const dirent* e = readdir(dir)) n += e->d_name[0] != '.';
+    closedir(dir);
+    return n - 1;  // the DIR's own
+  };
+  auto metric = [] {
+    return testing::Value(ProcessFamilies(), "process_open_fds").value_or(-1);
+  };
+  (void)metric();  // the first call opens the descriptor it keeps
+  const double before = metric();
+  EXPECT_EQ(before, listed() - 1);  // not counting the kept one
+  int extra[5];
+  for (int& fd : extra) fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  EXPECT_EQ(metric(), before + 5);
+  for (int fd : extra) close(fd);
+  EXPECT_EQ(metric(), before);
 }
 
 }  // namespace
