@@ -24,7 +24,8 @@ struct TableLimits {
 
 struct ScrapeContext {
   ScrapeContext() = default;
-  ScrapeContext(ConntrackFlavor f) : flavor(f) {}  // NOLINT: {flavor} reads well
+  ScrapeContext(ConntrackFlavor f)
+      : flavor(f) {}  // NOLINT: {flavor} reads well
 
   ConntrackFlavor flavor = ConntrackFlavor::kNone;
   // How many times conntrack has appeared (absent, then present) since the

@@ -85,7 +85,8 @@ absl::StatusOr<int> OpenRegular(const std::string& path, struct stat* st) {
 // sysctl, a sysfs attribute) is generated whole by each read: a short read
 // is its end, and the read that would return 0 is skipped.
 absl::StatusOr<std::string> ReadAll(int fd, const std::string& path,
-                                    size_t max_bytes, bool single_read = false) {
+                                    size_t max_bytes,
+                                    bool single_read = false) {
   std::string data;
   char buf[16384];
   for (;;) {
@@ -185,8 +186,7 @@ absl::StatusOr<std::string> FileCache::Read(const std::string& path,
   if (!opened.ok()) return opened.status();
   absl::StatusOr<std::string> data = ReadAll(*opened, path, max_bytes);
   const PseudoKind kind = KindOf(*opened, path);
-  Entry fresh{*opened, kind.pseudo, kind.single_read, st.st_dev, st.st_ino,
-              0};
+  Entry fresh{*opened, kind.pseudo, kind.single_read, st.st_dev, st.st_ino, 0};
   std::lock_guard<std::mutex> lock(mu_);
   fresh.generation = ++opened_;
   if (generation) *generation = fresh.generation;

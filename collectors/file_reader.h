@@ -71,7 +71,7 @@ class FileCache {
  private:
   struct Entry {
     int fd = -1;
-    bool pseudo = false;  // procfs or sysfs: reads of a removed file fail
+    bool pseudo = false;       // procfs or sysfs: reads of a removed file fail
     bool single_read = false;  // one read returns it whole (file_reader.cc)
     dev_t dev = 0;
     ino_t ino = 0;

@@ -24,7 +24,8 @@ ConntrackFlavor DetectConntrack(const Paths& paths,
   for (ConntrackFlavor f :
        {ConntrackFlavor::kNfConntrack, ConntrackFlavor::kLegacyIpConntrack}) {
     // Any answer but "no such file" means the sysctl exists.
-    absl::StatusOr<uint64_t> read = ReadSysctlUint(SysctlsOf(paths, f).File("count"));
+    absl::StatusOr<uint64_t> read =
+        ReadSysctlUint(SysctlsOf(paths, f).File("count"));
     if (absl::IsNotFound(read.status())) continue;
     if (count != nullptr) *count = std::move(read);
     return f;

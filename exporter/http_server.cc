@@ -15,7 +15,6 @@
 #include <cstring>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -30,9 +29,9 @@
 #include "exporter/flags.h"
 #include "exporter/log.h"
 #include "exporter/status_page.h"
+#include "exporter/text_format.h"
 #include "exporter/tls_context.h"
 #include "exporter/version.h"
-#include "prometheus/text_serializer.h"
 
 namespace nfce {
 
@@ -304,20 +303,20 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
              head_only);
       return true;
     }
-    std::ostringstream body;
     std::vector<prometheus::MetricFamily> families = metrics_.Collect();
     families.push_back(policy()->requests.Family());
-    prometheus::TextSerializer().Serialize(body, families);
+    std::string body;
+    AppendText(families, &body);
     const char* accept = mg_get_header(conn, "Accept-Encoding");
     if (accept != nullptr && absl::StrContains(accept, "gzip")) {
-      if (absl::StatusOr<std::string> gz = Gzip(body.str()); gz.ok()) {
+      if (absl::StatusOr<std::string> gz = Gzip(body); gz.ok()) {
         Reply(conn, "text/plain; version=0.0.4; charset=utf-8", *gz, head_only,
               "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
         return true;
       }
     }
-    Reply(conn, "text/plain; version=0.0.4; charset=utf-8", body.str(),
-          head_only, "Vary: Accept-Encoding\r\n");
+    Reply(conn, "text/plain; version=0.0.4; charset=utf-8", body, head_only,
+          "Vary: Accept-Encoding\r\n");
     return true;
   }
   const prometheus::Collectable& metrics_;
