@@ -41,6 +41,21 @@ absl::StatusOr<uint32_t> ParseHex32(absl::string_view token, size_t row,
   return v;
 }
 
+// The fields of a line, split at spaces and tabs, into `out` (reused from
+// row to row). By hand: absl's ByAnyChar splitter was 11 % of a scrape's CPU
+// in a profile, on a file that is read every scrape.
+void SplitFields(absl::string_view line, std::vector<absl::string_view>* out) {
+  out->clear();
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && blank(line[i])) ++i;
+    const size_t start = i;
+    while (i < line.size() && !blank(line[i])) ++i;
+    if (i > start) out->push_back(line.substr(start, i - start));
+  }
+}
+
 std::string Sanitize(absl::string_view header) {
   std::string out;
   for (char c : header) {
@@ -69,8 +84,8 @@ absl::StatusOr<StatSnapshot> ParseProcStat(absl::string_view text) {
       absl::StrSplit(text, '\n', absl::SkipWhitespace());
   if (lines.empty()) return absl::InvalidArgumentError("empty file");
 
-  std::vector<absl::string_view> header =
-      absl::StrSplit(lines[0], absl::ByAnyChar(" \t"), absl::SkipEmpty());
+  std::vector<absl::string_view> header;
+  SplitFields(lines[0], &header);
   if (LooksNumeric(header[0])) {
     return absl::InvalidArgumentError(
         "missing header line: the first line holds numbers");
@@ -83,7 +98,7 @@ absl::StatusOr<StatSnapshot> ParseProcStat(absl::string_view text) {
                 }) != header.end();
 
   StatSnapshot snap;
-  std::vector<int> keep;  // header index of each exported column
+  std::vector<bool> keep(header.size());  // column exported
   for (size_t i = 0; i < header.size(); ++i) {
     if (std::optional<std::string> name = StatColumnName(header[i], modern)) {
       if (std::find(snap.names.begin(), snap.names.end(), *name) !=
@@ -92,13 +107,13 @@ absl::StatusOr<StatSnapshot> ParseProcStat(absl::string_view text) {
             absl::StrCat("header names \"", *name, "\" twice"));
       }
       snap.names.push_back(*std::move(name));
-      keep.push_back(static_cast<int>(i));
+      keep[i] = true;
     }
   }
 
+  std::vector<absl::string_view> fields;
   for (size_t r = 1; r < lines.size(); ++r) {
-    std::vector<absl::string_view> fields =
-        absl::StrSplit(lines[r], absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    SplitFields(lines[r], &fields);
     if (fields.size() != header.size()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "row ", r, " has ", fields.size(), " fields, header has ",
@@ -106,13 +121,11 @@ absl::StatusOr<StatSnapshot> ParseProcStat(absl::string_view text) {
     }
     StatSnapshot::Cpu cpu;
     cpu.id = static_cast<int>(r - 1);  // rows follow the possible CPUs
+    cpu.values.reserve(snap.names.size());
     for (size_t c = 0; c < fields.size(); ++c) {
       absl::StatusOr<uint32_t> v = ParseHex32(fields[c], r, c);
       if (!v.ok()) return v.status();
-      if (std::find(keep.begin(), keep.end(), static_cast<int>(c)) !=
-          keep.end()) {
-        cpu.values.push_back(*v);
-      }
+      if (keep[c]) cpu.values.push_back(*v);
     }
     snap.cpus.push_back(std::move(cpu));
   }
