@@ -343,6 +343,7 @@ class HttpServer::StatusHandler : public ReadOnlyHandler {
     o.stat = stat_;        // the stat collector's counters, wraps and all
     o.dump_flows = false;  // a page view must stay cheap: the flows
                            // collector's latest dump serves instead
+    o.kernel_log_reader = &kernel_log_;  // only what was logged since
     HostFacts facts = GatherFacts(o);
     MakeupBoard::Entry latest = board_->Latest();
     if (latest.makeup) {
@@ -367,6 +368,7 @@ class HttpServer::StatusHandler : public ReadOnlyHandler {
   const History& history_;
   const StatOptions stat_;
   const std::shared_ptr<MakeupBoard> board_;
+  KernelLog kernel_log_{"/dev/kmsg"};
 };
 
 // A fixed body: the probes' answers.

@@ -28,90 +28,6 @@
 namespace nfce {
 namespace {
 
-// Kernel log records (/dev/kmsg: one record per read, never cleared) that
-// say "table full" for this network namespace, as the kernel prints them.
-struct TableFullLines {
-  int count = 0;
-  bool unnamed_namespace = false;  // a line without "in netns" (before 6.17)
-  std::string last;
-};
-
-// Since 6.17 a line names the namespace's inode: other namespaces' lines
-// are theirs. Namespace inodes are recycled, so only recent lines count:
-// those of the last hour, by the kernel's own clock (a saved log: all).
-absl::StatusOr<TableFullLines> ReadTableFullLines(const std::string& path) {
-  constexpr double kRecentSeconds = 3600;
-  double uptime = -1;
-  if (auto text = ReadFileToString("/proc/uptime"); text.ok()) {
-    (void)absl::SimpleAtod(text->substr(0, text->find(' ')), &uptime);
-  }
-  struct stat self_ns;
-  std::string own_netns;
-  if (stat("/proc/self/ns/net", &self_ns) == 0) {
-    own_netns = absl::StrCat("in netns ", self_ns.st_ino, ",");
-  }
-  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode))) {
-    close(fd);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot read ", path,
-        ": not a kernel log (neither /dev/kmsg nor a saved log file)"));
-  }
-  const bool live = S_ISCHR(st.st_mode);
-  // The kernel's ring buffer is at most 32 MiB (log_buf_len); more is not a
-  // kernel log (/dev/zero, say), and must not take the doctor's memory.
-  constexpr size_t kMaxLogBytes = size_t{32} << 20;
-  std::string pending;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EPIPE) continue;  // a record was overwritten
-    if (n < 0 && errno != EAGAIN) {
-      int err = errno;
-      close(fd);
-      return absl::UnavailableError(
-          absl::StrCat("cannot read ", path, ": ", std::strerror(err)));
-    }
-    if (n <= 0) break;  // the end (EAGAIN: /dev/kmsg has nothing newer)
-    pending.append(buf, static_cast<size_t>(n));
-    if (pending.size() > kMaxLogBytes) {
-      close(fd);
-      return absl::ResourceExhaustedError(
-          absl::StrCat("cannot read ", path, ": more than ", kMaxLogBytes,
-                       " bytes, larger than any kernel log"));
-    }
-  }
-  close(fd);
-  TableFullLines out;
-  for (absl::string_view line : absl::StrSplit(pending, '\n')) {
-    if (!absl::StrContains(line, "table full")) continue;
-    const bool named = absl::StrContains(line, "in netns ");
-    if (named && (own_netns.empty() || !absl::StrContains(line, own_netns))) {
-      continue;
-    }
-    if (live && uptime >= 0) {  // "prio,seq,usec,flags;message"
-      std::vector<absl::string_view> head =
-          absl::StrSplit(line.substr(0, line.find(';')), ',');
-      double usec = 0;
-      if (head.size() >= 3 && absl::SimpleAtod(head[2], &usec) &&
-          uptime - usec / 1e6 > kRecentSeconds) {
-        continue;
-      }
-    }
-    ++out.count;
-    out.unnamed_namespace |= !named;
-    size_t semi = line.find(';');
-    out.last = TidyKernelLine(
-        semi == absl::string_view::npos ? line : line.substr(semi + 1));
-  }
-  return out;
-}
-
 // Counts the lines that can be this namespace's: each is one dropped packet,
 // so with a drop counter of 0 they belong to a namespace that is gone.
 void JudgeKernelLog(const TableFullLines& lines, HostFacts* f) {
@@ -238,14 +154,6 @@ std::optional<uint64_t> HostFacts::Timeout(const std::string& name) const {
   return it->second;
 }
 
-std::string TidyKernelLine(absl::string_view message) {
-  absl::string_view m = absl::StripAsciiWhitespace(message);
-  while (absl::StartsWith(m, "nf_conntrack: nf_conntrack: ")) {
-    m.remove_prefix(std::strlen("nf_conntrack: "));
-  }
-  return std::string(m);
-}
-
 HostFacts GatherFacts(const DoctorOptions& o) {
   HostFacts f;
   const Paths& paths = o.paths;
@@ -267,10 +175,12 @@ HostFacts GatherFacts(const DoctorOptions& o) {
   f.cpus = CountCpus(paths);
   f.flavor = DetectConntrack(paths);
   absl::StatusOr<TableFullLines> lines =
-      o.kernel_log.empty()
-          ? absl::StatusOr<TableFullLines>(absl::FailedPreconditionError(
-                "not read (--kernel-log= was empty)"))
-          : ReadTableFullLines(o.kernel_log);
+      absl::FailedPreconditionError("not read (--kernel-log= was empty)");
+  if (o.kernel_log_reader != nullptr) {
+    lines = o.kernel_log_reader->Read();
+  } else if (!o.kernel_log.empty()) {
+    lines = KernelLog(o.kernel_log).Read();
+  }
   if (lines.ok()) {
     f.kernel_log_read = true;
   } else {

@@ -12,6 +12,7 @@
 #include "collectors/paths.h"
 #include "collectors/stat.h"
 #include "collectors/table_makeup.h"
+#include "exporter/doctor/kernel_log.h"
 
 namespace nfce {
 
@@ -72,6 +73,9 @@ struct DoctorOptions {
   Paths paths;
   std::string kernel_log = "/dev/kmsg";  // "" skips it
   bool kernel_log_given = false;  // named with --kernel-log= (not skipped)
+  // Where given, read through this (which keeps its place in the log)
+  // instead of reading `kernel_log` whole.
+  KernelLog* kernel_log_reader = nullptr;
   bool json = false;
   // Dump the table through ctnetlink for its make-up (needs CAP_NET_ADMIN
   // and the real /proc).
@@ -84,9 +88,5 @@ struct DoctorOptions {
 
 // Reads everything it can; what it cannot read it notes, never fails.
 HostFacts GatherFacts(const DoctorOptions& options);
-
-// "nf_conntrack: nf_conntrack: table full, ..." as the kernel prints it
-// (pr_fmt adds the prefix the message already carries) -> one prefix.
-std::string TidyKernelLine(absl::string_view message);
 
 }  // namespace nfce

@@ -5,6 +5,8 @@
 # bench.py in a private network namespace that is always deleted.
 #
 # usage: sudo tests/bench/run.sh [bench.py flags, e.g. --scrapes 1000]
+#   --baseline BINARY: an older exporter measured beside ours (latency and
+#   CPU compared in the same run), e.g. one built from an earlier commit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/tests/lib.sh"
@@ -18,7 +20,7 @@ if ! command -v prometheus-node-exporter >/dev/null; then
 fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DNFCE_BUILD_TESTS=ON >/dev/null
 cmake --build build-bench -j"$(nproc)" --target nf_conntrack_exporter flows_refresh_bench \
-  decoder_bench decoder_equality
+  decoder_bench decoder_equality scrape_floor
 
 ns=nfce-bench-$$
 trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
@@ -37,4 +39,5 @@ ip netns exec "$ns" python3 tests/bench/bench.py \
   --exporter build-bench/exporter/nf_conntrack_exporter \
   --flows-bench build-bench/tests/bench/flows_refresh_bench \
   --decoder-bench build-bench/tests/bench/decoder_bench \
-  --decoder-equality build-bench/tests/reference/decoder_equality "$@"
+  --decoder-equality build-bench/tests/reference/decoder_equality \
+  --floor build-bench/tests/bench/scrape_floor "$@"

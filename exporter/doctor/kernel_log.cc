@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/doctor/kernel_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "collectors/file_reader.h"
+
+namespace nfce {
+namespace {
+
+constexpr double kRecentSeconds = 3600;
+// The kernel's ring buffer is at most 32 MiB (log_buf_len); more in one
+// read is not a kernel log (/dev/zero, say), and must not take our memory.
+constexpr size_t kMaxLogBytes = size_t{32} << 20;
+
+double Uptime() {
+  double uptime = -1;
+  if (auto text = ReadFileToString("/proc/uptime"); text.ok()) {
+    (void)absl::SimpleAtod(text->substr(0, text->find(' ')), &uptime);
+  }
+  return uptime;
+}
+
+}  // namespace
+
+KernelLog::KernelLog(std::string path) : path_(std::move(path)) {
+  struct stat self_ns;
+  if (stat("/proc/self/ns/net", &self_ns) == 0) {
+    own_netns_ = absl::StrCat("in netns ", self_ns.st_ino, ",");
+  }
+}
+
+KernelLog::~KernelLog() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::Status KernelLog::Open() {
+  fd_ = open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd_ < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot read ", path_, ": ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd_, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode))) {
+    close(fd_);
+    fd_ = -1;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot read ", path_,
+        ": not a kernel log (neither /dev/kmsg nor a saved log file)"));
+  }
+  live_ = S_ISCHR(st.st_mode);
+  return absl::OkStatus();
+}
+
+// Keeps a "table full" record that can be this namespace's.
+void KernelLog::Keep(const std::string& record) {
+  if (!absl::StrContains(record, "table full")) return;
+  Line line;
+  line.named = absl::StrContains(record, "in netns ");
+  if (line.named &&
+      (own_netns_.empty() || !absl::StrContains(record, own_netns_))) {
+    return;
+  }
+  absl::string_view r = record;
+  const size_t semi = r.find(';');
+  if (live_ && semi != absl::string_view::npos) {  // "prio,seq,usec,flags;"
+    std::vector<absl::string_view> head =
+        absl::StrSplit(r.substr(0, semi), ',');
+    if (head.size() >= 3) (void)absl::SimpleAtod(head[2], &line.usec);
+  }
+  line.text =
+      TidyKernelLine(semi == absl::string_view::npos ? r : r.substr(semi + 1));
+  lines_.push_back(std::move(line));
+}
+
+// Reads what was written since the last call: /dev/kmsg gives one record per
+// read and EAGAIN at the end; a saved file, bytes up to its end.
+absl::Status KernelLog::ReadNew() {
+  size_t total = 0;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = read(fd_, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EPIPE) continue;  // a record was overwritten
+    if (n < 0 && errno != EAGAIN) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot read ", path_, ": ", std::strerror(errno)));
+    }
+    if (n <= 0) break;
+    total += static_cast<size_t>(n);
+    bytes_read_ += static_cast<uint64_t>(n);
+    if (total > kMaxLogBytes || partial_.size() > kMaxLogBytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("cannot read ", path_, ": more than ", kMaxLogBytes,
+                       " bytes, larger than any kernel log"));
+    }
+    // Whole lines only: a read of a saved file can end inside one. Look for
+    // the end of a line in the new bytes only (not all that is pending).
+    const size_t in_new =
+        absl::string_view(buf, static_cast<size_t>(n)).rfind('\n');
+    partial_.append(buf, static_cast<size_t>(n));
+    if (in_new == absl::string_view::npos) continue;
+    const size_t end = partial_.size() - static_cast<size_t>(n) + in_new;
+    for (absl::string_view l :
+         absl::StrSplit(absl::string_view(partial_).substr(0, end), '\n')) {
+      Keep(std::string(l));
+    }
+    partial_.erase(0, end + 1);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TableFullLines> KernelLog::Read() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ < 0) {
+    if (absl::Status s = Open(); !s.ok()) return s;
+  }
+  if (absl::Status s = ReadNew(); !s.ok()) {
+    close(fd_);  // start over next time
+    fd_ = -1;
+    partial_.clear();
+    lines_.clear();
+    return s;
+  }
+  if (!live_ && !partial_.empty()) {  // a saved file's last line
+    Keep(partial_);
+    partial_.clear();
+  }
+  const double uptime = live_ ? Uptime() : -1;
+  // Lines leave the window in the order they came: drop them for good.
+  while (uptime >= 0 && !lines_.empty() &&
+         uptime - lines_.front().usec / 1e6 > kRecentSeconds) {
+    lines_.pop_front();
+  }
+  TableFullLines out;
+  for (const Line& l : lines_) {
+    ++out.count;
+    out.unnamed_namespace |= !l.named;
+    out.last = l.text;
+  }
+  return out;
+}
+
+uint64_t KernelLog::bytes_read() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_read_;
+}
+
+std::string TidyKernelLine(absl::string_view message) {
+  absl::string_view m = absl::StripAsciiWhitespace(message);
+  while (absl::StartsWith(m, "nf_conntrack: nf_conntrack: ")) {
+    m.remove_prefix(std::strlen("nf_conntrack: "));
+  }
+  return std::string(m);
+}
+
+}  // namespace nfce

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace nfce {
+
+// The kernel log's "table full" lines that can be this network namespace's.
+struct TableFullLines {
+  int count = 0;
+  bool unnamed_namespace = false;  // a line without "in netns" (before 6.17)
+  std::string last;
+};
+
+// Reads "table full" lines from a kernel log (/dev/kmsg, or a saved log
+// file), keeping its place: the first Read() reads the whole log, each later
+// one only what was written since (/dev/kmsg keeps one position per open
+// descriptor). The status page holds one, so that a view does not reread a
+// ring buffer of up to 32 MiB; the doctor on its own reads once.
+//
+// Since 6.17 a line names the namespace's inode: other namespaces' lines
+// are theirs. Namespace inodes are recycled, so only recent lines count:
+// those of the last hour, by the kernel's own clock (a saved log: all).
+class KernelLog {
+ public:
+  explicit KernelLog(std::string path);
+  ~KernelLog();
+  KernelLog(const KernelLog&) = delete;
+  KernelLog& operator=(const KernelLog&) = delete;
+
+  absl::StatusOr<TableFullLines> Read();
+
+  // Bytes read from the log so far (tests: a later Read() reads only what
+  // is new).
+  uint64_t bytes_read() const;
+
+ private:
+  struct Line {
+    double usec = 0;  // the kernel's timestamp (/dev/kmsg)
+    bool named = false;
+    std::string text;
+  };
+  absl::Status Open();
+  absl::Status ReadNew();
+  void Keep(const std::string& record);
+
+  mutable std::mutex mu_;
+  const std::string path_;
+  int fd_ = -1;
+  bool live_ = false;       // /dev/kmsg, not a saved file
+  std::string own_netns_;   // "in netns <inode>,"
+  std::string partial_;     // a saved file's last line, not yet complete
+  std::deque<Line> lines_;  // this namespace's (or unnamed) table-full lines
+  uint64_t bytes_read_ = 0;
+};
+
+// "nf_conntrack: nf_conntrack: table full, ..." as the kernel prints it
+// (pr_fmt adds the prefix the message already carries) -> one prefix.
+std::string TidyKernelLine(absl::string_view message);
+
+}  // namespace nfce
