@@ -162,11 +162,10 @@ void Sampler::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     lock.unlock();
-    ConntrackFlavor flavor = DetectConntrack(paths_);
+    absl::StatusOr<uint64_t> entries;  // read while detecting the module
+    ConntrackFlavor flavor = DetectConntrack(paths_, &entries);
     if (flavor != ConntrackFlavor::kNone) {
-      SysctlLocation loc = SysctlsOf(paths_, flavor);
-      auto entries = ReadSysctlUint(loc.File("count"));
-      auto limit = ReadSysctlUint(loc.File("max"));
+      auto limit = ReadSysctlUint(SysctlsOf(paths_, flavor).File("max"));
       if (entries.ok() && limit.ok()) {
         history_->Add({absl::Now(), *entries, *limit});
       }

@@ -173,7 +173,8 @@ HostFacts GatherFacts(const DoctorOptions& o) {
     }
   }
   f.cpus = CountCpus(paths);
-  f.flavor = DetectConntrack(paths);
+  absl::StatusOr<uint64_t> count;  // read while detecting the module
+  f.flavor = DetectConntrack(paths, &count);
   absl::StatusOr<TableFullLines> lines =
       absl::FailedPreconditionError("not read (--kernel-log= was empty)");
   if (o.kernel_log_reader != nullptr) {
@@ -198,7 +199,7 @@ HostFacts GatherFacts(const DoctorOptions& o) {
   }
 
   SysctlLocation loc = SysctlsOf(paths, f.flavor);
-  if (auto count = ReadSysctlUint(loc.File("count")); count.ok()) {
+  if (count.ok()) {
     f.entries = *count;
   } else {
     f.unreadable.push_back(absl::StrCat("the entries (nf_conntrack_count): ",
