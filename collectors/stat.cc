@@ -93,7 +93,6 @@ absl::StatusOr<StatSnapshot> ReadStatSnapshot(const Paths& paths,
       if (!snap.ok()) return Prefixed(snap.status(), file);
       return snap;
     }
-    if (file_generation) *file_generation = 0;
   }
   *used = kNetlinkSource;
   if (!ConntrackLoadedHere()) {

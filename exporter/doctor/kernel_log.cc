@@ -65,7 +65,7 @@ absl::Status KernelLog::Open() {
 }
 
 // Keeps a "table full" record that can be this namespace's.
-void KernelLog::Keep(const std::string& record) {
+void KernelLog::Keep(absl::string_view record) {
   if (!absl::StrContains(record, "table full")) return;
   Line line;
   line.named = absl::StrContains(record, "in netns ");
@@ -73,7 +73,7 @@ void KernelLog::Keep(const std::string& record) {
       (own_netns_.empty() || !absl::StrContains(record, own_netns_))) {
     return;
   }
-  absl::string_view r = record;
+  const absl::string_view r = record;
   const size_t semi = r.find(';');
   if (live_ && semi != absl::string_view::npos) {  // "prio,seq,usec,flags;"
     std::vector<absl::string_view> head =
@@ -115,7 +115,7 @@ absl::Status KernelLog::ReadNew() {
     const size_t end = partial_.size() - static_cast<size_t>(n) + in_new;
     for (absl::string_view l :
          absl::StrSplit(absl::string_view(partial_).substr(0, end), '\n')) {
-      Keep(std::string(l));
+      Keep(l);
     }
     partial_.erase(0, end + 1);
   }

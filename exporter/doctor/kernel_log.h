@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace nfce {
 
@@ -47,7 +48,7 @@ class KernelLog {
   };
   absl::Status Open();
   absl::Status ReadNew();
-  void Keep(const std::string& record);
+  void Keep(absl::string_view record);
 
   mutable std::mutex mu_;
   const std::string path_;

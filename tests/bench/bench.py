@@ -62,22 +62,16 @@ class Server:
         conn.close()
         return body
 
-    def measure(self, scrapes):
-        """Latency of each scrape over one keep-alive connection (as
-        Prometheus scrapes), and the server's CPU time per scrape."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        for _ in range(5):  # warm up
-            conn.request("GET", "/metrics")
-            conn.getresponse().read()
+    def _timed(self, scrapes, scrape):
+        """p50/p99 latency of `scrape()` called `scrapes` times, and the
+        server's CPU time per call."""
         latencies = []
         cpu0 = cpu_seconds(self.proc.pid)
         for _ in range(scrapes):
             t = time.perf_counter()
-            conn.request("GET", "/metrics")
-            conn.getresponse().read()
+            scrape()
             latencies.append(time.perf_counter() - t)
         cpu1 = cpu_seconds(self.proc.pid)
-        conn.close()
         latencies.sort()
         return {
             "p50_ms": statistics.median(latencies) * 1e3,
@@ -85,25 +79,23 @@ class Server:
             "cpu_ms": (cpu1 - cpu0) / scrapes * 1e3,
         }
 
-    def measure_new(self, scrapes):
-        """The same with a new connection for each scrape (as a scraper
-        that does not keep connections alive)."""
-        latencies = []
-        cpu0 = cpu_seconds(self.proc.pid)
-        for _ in range(scrapes):
-            t = time.perf_counter()
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def measure(self, scrapes):
+        """Over one keep-alive connection (as Prometheus scrapes)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+        def scrape():
             conn.request("GET", "/metrics")
             conn.getresponse().read()
-            conn.close()
-            latencies.append(time.perf_counter() - t)
-        cpu1 = cpu_seconds(self.proc.pid)
-        latencies.sort()
-        return {
-            "p50_ms": statistics.median(latencies) * 1e3,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1e3,
-            "cpu_ms": (cpu1 - cpu0) / scrapes * 1e3,
-        }
+        for _ in range(5):  # warm up
+            scrape()
+        result = self._timed(scrapes, scrape)
+        conn.close()
+        return result
+
+    def measure_new(self, scrapes):
+        """With a new connection for each scrape (as a scraper that does not
+        keep connections alive)."""
+        return self._timed(scrapes, self.scrape_once)
 
     def stop(self):
         self.proc.terminate()
@@ -266,16 +258,14 @@ def main():
             s.stop()
 
     print(f"\nscrapes per measurement: {args.scrapes}; latency in ms over one "
-          "keep-alive connection; CPU = server CPU per scrape (schedstat, every thread)\n")
+          "keep-alive connection\n")
     print(f"{'entries':>8} | {'ours p50/p99':>13} | {'node p50/p99':>13} | "
-          f"{'ours CPU':>8} | {'node CPU':>8} | {'CPU ratio':>9} | "
-          f"{'+flows p50/p99':>14} | {'no-reuse CPU':>12} | {'ratio':>5}")
+          f"{'+flows p50/p99':>14} | {'no-reuse CPU us':>15} | {'/node':>5}")
     for r in rows:
         o, n, f, x = r["ours"], r["node"], r["flows"], r["fresh"]
         print(f"{r['size']:>8} | {o['p50_ms']:6.3f}/{o['p99_ms']:6.3f} | "
-              f"{n['p50_ms']:6.3f}/{n['p99_ms']:6.3f} | {o['cpu_ms']:8.3f} | "
-              f"{n['cpu_ms']:8.3f} | {o['cpu_ms'] / n['cpu_ms']:9.2f} | "
-              f"{f['p50_ms']:6.3f}/{f['p99_ms']:6.3f} | {x['cpu_ms']:12.3f} | "
+              f"{n['p50_ms']:6.3f}/{n['p99_ms']:6.3f} | "
+              f"{f['p50_ms']:6.3f}/{f['p99_ms']:6.3f} | {x['cpu_ms'] * 1e3:15.1f} | "
               f"{x['cpu_ms'] / n['cpu_ms']:5.2f}")
     print(f"\nserver CPU per scrape in us (schedstat), kept-alive and a new connection "
           "per scrape, and the floor (scrape_floor: the same kernel files, pread "
