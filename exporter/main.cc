@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -18,7 +20,23 @@
 #include "exporter/version.h"
 #include "exporter/web_config.h"
 
+namespace {
+
+// One malloc arena for every thread, unless the user set MALLOC_ARENA_MAX.
+// civetweb hands each new connection to the worker that has waited longest,
+// so with glibc's default (8 arenas a CPU, the 256 workers spread over them)
+// consecutive scrapes allocate from arenas that no recent one touched: cold
+// memory, 6 % more CPU per new-connection scrape (106 against 112 us,
+// medians of five runs of 1,500; docs/performance.md), and more memory.
+// Scrapes rarely overlap, so the one arena's lock is seldom contended.
+void UseOneMallocArena() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  UseOneMallocArena();
   using nfce::Log;
   using nfce::LogLevel;
   std::vector<std::string> args(argv + 1, argv + argc);

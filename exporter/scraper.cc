@@ -58,6 +58,10 @@ std::vector<prometheus::MetricFamily> Scraper::Collect() const {
   ctx.module_generation = NoteModuleState(ctx.flavor);
 
   std::vector<prometheus::MetricFamily> out;
+  // Room for as many families as last time: growing the vector copies them
+  // over and over, and its last allocations are large enough to make malloc
+  // consolidate its free lists (5 % of a new-connection scrape, profiled).
+  out.reserve(families_last_.load(std::memory_order_relaxed));
   auto success = GaugeFamily(
       "nf_conntrack_scrape_collector_success",
       "1 if the collector read its source on this scrape, 0 if it failed (the "
@@ -92,6 +96,8 @@ std::vector<prometheus::MetricFamily> Scraper::Collect() const {
     out.push_back(std::move(*f));
   }
   for (auto& f : ProcessFamilies()) out.push_back(std::move(f));
+  // The caller adds its own (the HTTP request counter).
+  families_last_.store(out.size() + 1, std::memory_order_relaxed);
   return out;
 }
 

@@ -37,6 +37,7 @@ class Scraper : public prometheus::Collectable {
   const std::vector<std::unique_ptr<Collector>> collectors_;
   mutable std::atomic<int> last_flavor_{-1};
   mutable std::atomic<uint64_t> generation_{0};
+  mutable std::atomic<size_t> families_last_{0};  // see Collect
   mutable std::mutex errors_mu_;
   mutable std::map<std::string, std::string> last_error_;  // by collector
 };

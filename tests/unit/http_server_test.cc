@@ -11,8 +11,12 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "collectors/families.h"
 #include "exporter/flags.h"
 #include "exporter/status_page.h"
+#include "exporter/text_format.h"
 #include "exporter/web_config.h"
 #include "gtest/gtest.h"
 
@@ -95,8 +99,10 @@ class BlockingMetrics : public prometheus::Collectable {
   bool released_ = false;
 };
 
-// One GET over a new connection; the status line, or "" on failure.
-std::string StatusLine(int port, const std::string& path) {
+// The whole answer to one request over a new connection that the server
+// closes after it; "" on failure.
+std::string Fetch(int port, const std::string& method,
+                  const std::string& path) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -104,18 +110,25 @@ std::string StatusLine(int port, const std::string& path) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   timeval tv{10, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  std::string line;
+  std::string answer;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    std::string req = method + " " + path +
+                      " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     if (send(fd, req.data(), req.size(), 0) ==
         static_cast<ssize_t>(req.size())) {
-      char buf[256];
-      ssize_t n = recv(fd, buf, sizeof(buf), 0);
-      if (n > 0) line.assign(buf, buf + n);
+      char buf[4096];
+      ssize_t n;
+      while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) answer.append(buf, n);
     }
   }
   close(fd);
-  return line.substr(0, line.find("\r\n"));
+  return answer;
+}
+
+// The status line of a GET over a new connection, or "" on failure.
+std::string StatusLine(int port, const std::string& path) {
+  std::string answer = Fetch(port, "GET", path);
+  return answer.substr(0, answer.find("\r\n"));
 }
 
 TEST(HttpServer, ScrapesBeyondMaxRequestsGet503AtOnce) {
@@ -141,6 +154,75 @@ TEST(HttpServer, ScrapesBeyondMaxRequestsGet503AtOnce) {
   EXPECT_EQ(first, "HTTP/1.1 200 OK");
   EXPECT_EQ(StatusLine(port, "/metrics"), "HTTP/1.1 200 OK");  // room again
   EXPECT_TRUE((*server)->Drain(absl::Seconds(5)));
+}
+
+// A family of `samples` gauges; how many is changed between scrapes.
+class GrowingMetrics : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    auto f = GaugeFamily("test_sample", "A sample of the test.");
+    for (int i = 0; i < samples; ++i) {
+      AddSample(&f, i, {{"index", absl::StrCat(i)}});
+    }
+    return {f};
+  }
+  std::vector<prometheus::MetricFamily> Expected() const { return Collect(); }
+  int samples = 0;
+};
+
+// The metrics answer is written from a buffer with room for its head in
+// front of the body; a head too long for that room takes the other way.
+// Either way the answer must be whole, at any body size, for GET and HEAD.
+TEST(HttpServer, MetricsAnswerIsWholeAtAnySizeOfHeadAndBody) {
+  for (size_t header_bytes : {size_t{10}, size_t{3000}}) {
+    Options options;
+    int port = 0;
+    close(BoundLoopbackSocket(&port));
+    options.listen_address = "127.0.0.1:" + std::to_string(port);
+    WebConfig web;
+    web.headers.push_back({"X-Test", std::string(header_bytes, 'h')});
+    GrowingMetrics metrics;
+    History history(4);
+    auto server = HttpServer::Start(options, web, metrics, history);
+    ASSERT_TRUE(server.ok()) << server.status();
+    // Growing past what the last scrape reserved, and shrinking.
+    for (int samples : {0, 5, 3000, 100, 20000, 1}) {
+      SCOPED_TRACE(
+          absl::StrCat(header_bytes, " header bytes, ", samples, " samples"));
+      metrics.samples = samples;
+      std::string expected;
+      AppendText(metrics.Expected(), &expected);
+      for (const std::string method : {"GET", "HEAD"}) {
+        std::string answer = Fetch(port, method, "/metrics");
+        size_t end = answer.find("\r\n\r\n");
+        ASSERT_NE(end, std::string::npos) << answer.substr(0, 200);
+        std::string head = answer.substr(0, end + 2);
+        std::string body = answer.substr(end + 4);
+        EXPECT_EQ(head.substr(0, head.find("\r\n")), "HTTP/1.1 200 OK");
+        EXPECT_NE(
+            head.find("\r\nX-Test: " + std::string(header_bytes, 'h') + "\r\n"),
+            std::string::npos);
+        size_t at = head.find("\r\nContent-Length: ");
+        ASSERT_NE(at, std::string::npos);
+        size_t length = 0;
+        at += 18;
+        ASSERT_TRUE(absl::SimpleAtoi(
+            head.substr(at, head.find("\r\n", at) - at), &length));
+        // The server's own request counter follows the test's families.
+        EXPECT_GT(length, expected.size());
+        if (method == "HEAD") {
+          EXPECT_EQ(body, "");
+        } else {
+          EXPECT_EQ(body.size(), length);
+          EXPECT_EQ(body.substr(0, expected.size()), expected);
+          EXPECT_NE(
+              body.find("\n# TYPE nf_conntrack_exporter_http_requests_total "),
+              std::string::npos);
+        }
+      }
+    }
+    EXPECT_TRUE((*server)->Drain(absl::Seconds(5)));
+  }
 }
 
 }  // namespace

@@ -3,7 +3,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "unit/metrics_helpers.h"
@@ -62,6 +70,46 @@ TEST(ProcessFamilies, OpenFdsFollowTheDescriptorTable) {
   EXPECT_EQ(metric(), before + 5);
   for (int fd : extra) close(fd);
   EXPECT_EQ(metric(), before);
+}
+
+// The CPU time is read from the kernel's running total (a process CPU timer
+// keeps it): it must count every thread, those that ended too, and agree
+// with getrusage(), which sums the threads itself.
+TEST(ProcessFamilies, CpuTimeCountsEveryThreadEvenEndedOnes) {
+  auto cpu = [] {
+    return testing::Value(ProcessFamilies(), "process_cpu_seconds_total")
+        .value_or(-1);
+  };
+  const double before = cpu();  // the first call arms the timer
+  ASSERT_GE(before, 0);
+  auto burn = [] {  // 50 ms of this thread's CPU
+    timespec t{};
+    do {
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    } while (t.tv_sec == 0 && t.tv_nsec < 50'000'000);
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) threads.emplace_back(burn);
+  for (auto& t : threads) t.join();
+  const double after = cpu();
+  rusage ru{};
+  ASSERT_EQ(getrusage(RUSAGE_SELF, &ru), 0);
+  const double summed =
+      static_cast<double>(ru.ru_utime.tv_sec) +
+      static_cast<double>(ru.ru_stime.tv_sec) +
+      static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  EXPECT_GE(after - before, 0.150);  // the three ended threads
+  EXPECT_NEAR(after, summed, 0.010);
+  // The timer that keeps the total: on this process's CPU clock (-6 is
+  // its clock id) with SIGURG (23). /proc/<pid>/timers needs
+  // CONFIG_CHECKPOINT_RESTORE, which Debian's kernels have.
+  std::ifstream timers("/proc/self/timers");
+  std::string text((std::istreambuf_iterator<char>(timers)),
+                   std::istreambuf_iterator<char>());
+  if (timers.is_open()) {
+    EXPECT_NE(text.find("signal: 23/"), std::string::npos) << text;
+    EXPECT_NE(text.find("ClockID: -6"), std::string::npos) << text;
+  }
 }
 
 }  // namespace
