@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -101,8 +103,8 @@ class BlockingMetrics : public prometheus::Collectable {
 
 // The whole answer to one request over a new connection that the server
 // closes after it; "" on failure.
-std::string Fetch(int port, const std::string& method,
-                  const std::string& path) {
+std::string Fetch(int port, const std::string& method, const std::string& path,
+                  const std::string& more_headers = "") {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -113,7 +115,8 @@ std::string Fetch(int port, const std::string& method,
   std::string answer;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
     std::string req = method + " " + path +
-                      " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+                      " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+                      more_headers + "\r\n";
     if (send(fd, req.data(), req.size(), 0) ==
         static_cast<ssize_t>(req.size())) {
       char buf[4096];
@@ -223,6 +226,71 @@ TEST(HttpServer, MetricsAnswerIsWholeAtAnySizeOfHeadAndBody) {
     }
     EXPECT_TRUE((*server)->Drain(absl::Seconds(5)));
   }
+}
+
+// The body of an answer (after the blank line), gunzipped; "" if it does
+// not unpack.
+std::string Gunzip(const std::string& answer) {
+  size_t end = answer.find("\r\n\r\n");
+  if (end == std::string::npos) return "";
+  std::string in = answer.substr(end + 4), out;
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 32) != Z_OK) return "";
+  zs.next_in = reinterpret_cast<Bytef*>(in.data());
+  zs.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    char buf[16384];
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof(buf);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buf, sizeof(buf) - zs.avail_out);
+  }
+  inflateEnd(&zs);
+  return rc == Z_STREAM_END && zs.avail_in == 0 ? out : "";
+}
+
+// Deflate streams are kept and reused between scrapes: every answer must
+// unpack to the metrics, whatever the one before it held, also with more
+// scrapes at once than streams kept.
+TEST(HttpServer, GzipAnswersUnpackToTheMetricsScrapeAfterScrape) {
+  Options options;
+  int port = 0;
+  close(BoundLoopbackSocket(&port));
+  options.listen_address = "127.0.0.1:" + std::to_string(port);
+  GrowingMetrics metrics;
+  History history(4);
+  auto server = HttpServer::Start(options, WebConfig{}, metrics, history);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string gzip = "Accept-Encoding: gzip\r\n";
+  for (int samples : {0, 5, 3000, 100, 20000, 1}) {
+    SCOPED_TRACE(absl::StrCat(samples, " samples"));
+    metrics.samples = samples;
+    std::string expected;
+    AppendText(metrics.Expected(), &expected);
+    std::string answer = Fetch(port, "GET", "/metrics", gzip);
+    EXPECT_NE(answer.find("\r\nContent-Encoding: gzip\r\n"), std::string::npos);
+    std::string body = Gunzip(answer);
+    EXPECT_EQ(body.substr(0, expected.size()), expected);
+    EXPECT_NE(body.find("\n# TYPE nf_conntrack_exporter_http_requests_total "),
+              std::string::npos);
+  }
+  metrics.samples = 2000;
+  std::string expected;
+  AppendText(metrics.Expected(), &expected);
+  std::atomic<int> whole{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 12; ++c) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        std::string body = Gunzip(Fetch(port, "GET", "/metrics", gzip));
+        whole += body.compare(0, expected.size(), expected) == 0;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(whole.load(), 120);
+  EXPECT_TRUE((*server)->Drain(absl::Seconds(5)));
 }
 
 }  // namespace
