@@ -134,14 +134,20 @@ std::string StatusLine(int port, const std::string& path) {
   return answer.substr(0, answer.find("\r\n"));
 }
 
-TEST(HttpServer, ScrapesBeyondMaxRequestsGet503AtOnce) {
+// Options that listen on a free loopback port (bound, read back, released
+// for the server), which `port` is set to.
+Options OnFreePort(int* port) {
   Options options;
+  close(BoundLoopbackSocket(port));
+  options.listen_address = "127.0.0.1:" + std::to_string(*port);
+  return options;
+}
+
+TEST(HttpServer, ScrapesBeyondMaxRequestsGet503AtOnce) {
+  int port = 0;
+  Options options = OnFreePort(&port);
   options.max_requests = 1;
   options.max_connections = 8;
-  // A free port: bound, read back, released for the server.
-  int port = 0;
-  close(BoundLoopbackSocket(&port));
-  options.listen_address = "127.0.0.1:" + std::to_string(port);
   BlockingMetrics metrics;
   History history(4);
   auto server = HttpServer::Start(options, WebConfig{}, metrics, history);
@@ -178,10 +184,8 @@ class GrowingMetrics : public prometheus::Collectable {
 // Either way the answer must be whole, at any body size, for GET and HEAD.
 TEST(HttpServer, MetricsAnswerIsWholeAtAnySizeOfHeadAndBody) {
   for (size_t header_bytes : {size_t{10}, size_t{3000}}) {
-    Options options;
     int port = 0;
-    close(BoundLoopbackSocket(&port));
-    options.listen_address = "127.0.0.1:" + std::to_string(port);
+    Options options = OnFreePort(&port);
     WebConfig web;
     web.headers.push_back({"X-Test", std::string(header_bytes, 'h')});
     GrowingMetrics metrics;
@@ -254,10 +258,8 @@ std::string Gunzip(const std::string& answer) {
 // unpack to the metrics, whatever the one before it held, also with more
 // scrapes at once than streams kept.
 TEST(HttpServer, GzipAnswersUnpackToTheMetricsScrapeAfterScrape) {
-  Options options;
   int port = 0;
-  close(BoundLoopbackSocket(&port));
-  options.listen_address = "127.0.0.1:" + std::to_string(port);
+  Options options = OnFreePort(&port);
   GrowingMetrics metrics;
   History history(4);
   auto server = HttpServer::Start(options, WebConfig{}, metrics, history);
