@@ -237,14 +237,25 @@ def main():
             os.kill(ours_all.proc.pid, signal.SIGSTOP)
             try:
                 row["floor"] = floor_ms(args.floor)
-                for key, s in (("ours", ours), ("fresh", ours_fresh),
-                               ("node", node)) + ((("base", base),) if base else ()):
-                    row[key] = s.measure(args.scrapes)
-                for key, s in (("ours", ours), ("node", node)) + (
-                        (("base", base),) if base else ()):
-                    row[key + "_new"] = s.measure_new(args.scrapes)
-                for key, s in (("ours", ours), ("node", node)):
-                    row[key + "_gzip"] = s.measure(args.scrapes, gzip=True)
+                with_base = (("base", base),) if base else ()
+                plan = ([(key, s, lambda s: s.measure(args.scrapes))
+                         for key, s in (("ours", ours), ("fresh", ours_fresh),
+                                        ("node", node)) + with_base] +
+                        [(key + "_new", s, lambda s: s.measure_new(args.scrapes))
+                         for key, s in (("ours", ours), ("node", node)) + with_base] +
+                        [(key + "_gzip", s,
+                          lambda s: s.measure(args.scrapes, gzip=True))
+                         for key, s in (("ours", ours), ("node", node))])
+                # Every measurement --repeats times, taking turns, and the
+                # median of each figure: a burst of other work on the VM
+                # lands in one round of one server, not in its result.
+                results = {key: [] for key, _, _ in plan}
+                for _ in range(args.repeats):
+                    for key, s, run in plan:
+                        results[key].append(run(s))
+                for key, rounds in results.items():
+                    row[key] = {f: statistics.median(r[f] for r in rounds)
+                                for f in rounds[0]}
             finally:
                 os.kill(ours_all.proc.pid, signal.SIGCONT)
             # As the collector runs by default (top 10, idle histograms),
@@ -264,8 +275,9 @@ def main():
         for s in servers:
             s.stop()
 
-    print(f"\nscrapes per measurement: {args.scrapes}; latency in ms over one "
-          "keep-alive connection\n")
+    print(f"\nscrapes per measurement: {args.scrapes}, each measurement "
+          f"{args.repeats} times in turn with the others, medians; latency in "
+          "ms over one keep-alive connection\n")
     print(f"{'entries':>8} | {'ours p50/p99':>13} | {'node p50/p99':>13} | "
           f"{'+flows p50/p99':>14} | {'no-reuse CPU us':>15} | {'/node':>5}")
     for r in rows:
