@@ -36,21 +36,6 @@ absl::Status ErrnoStatus(int err, const std::string& what,
   }
 }
 
-// Closes the descriptor whichever way the read ends.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
 };
@@ -127,6 +112,11 @@ PseudoKind KindOf(int fd, const std::string& path) {
 }
 
 }  // namespace
+
+void Fd::reset(int fd) {
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+}
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path,
                                              size_t max_bytes) {

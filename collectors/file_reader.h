@@ -38,6 +38,20 @@ absl::Status CheckRegularFile(const std::string& path, size_t max_bytes);
 
 bool PathExists(const std::string& path);
 
+// Owns a file descriptor: closes it when destroyed or reset.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd = -1);
+
+ private:
+  int fd_;
+};
+
 // `status` with "<where>: " before its message (and its code kept), so that
 // a parse error names the file it came from.
 absl::Status Prefixed(const absl::Status& status, absl::string_view where);

@@ -98,8 +98,8 @@ void Respond(mg_connection* conn, const std::string& extra_headers, int code,
   mg_write(conn, response.data(), response.size());
 }
 
-// A body written after `headroom` unused bytes at the front of `buffer`, so
-// that the head can be put in front of it and both sent in one write
+// A body written after `kHeadroom` unused bytes at the front of `buffer`,
+// so that the head can be put in front of it and both sent in one write
 // without copying the body (10 KB and more) into a new string.
 struct BodyWithHeadroom {
   static constexpr size_t kHeadroom = 1024;
@@ -111,13 +111,19 @@ struct BodyWithHeadroom {
   absl::string_view body() const {
     return absl::string_view(buffer).substr(kHeadroom);
   }
-  // Writes `head` and the body; false if the head does not fit in front.
-  bool Send(mg_connection* conn, absl::string_view head, bool head_only) {
-    if (head.size() > kHeadroom) return false;
-    char* start = buffer.data() + kHeadroom - head.size();
-    std::copy(head.begin(), head.end(), start);
-    mg_write(conn, start, head.size() + (head_only ? 0 : body().size()));
-    return true;
+  // Writes `head` and the body in one write. A head longer than the room
+  // (configured headers of over 1 KiB) moves the body once.
+  void Send(mg_connection* conn, absl::string_view head, bool head_only) {
+    const size_t body_size = body().size();
+    size_t start = 0;
+    if (head.size() <= kHeadroom) {
+      start = kHeadroom - head.size();
+      std::copy(head.begin(), head.end(), buffer.begin() + start);
+    } else {
+      buffer.replace(0, kHeadroom, head.data(), head.size());
+    }
+    mg_write(conn, buffer.data() + start,
+             head.size() + (head_only ? 0 : body_size));
   }
 };
 
@@ -159,16 +165,24 @@ class ReadOnlyHandler : public CivetHandler {
              absl::string_view more_headers = "") {
     Answer(conn, 200, "OK", content_type, body, head_only, more_headers);
   }
-  // Every answer of a handler goes here: written once, and counted.
+  // Every answer of a handler is written in one write, and counted.
   void Answer(mg_connection* conn, int code, absl::string_view reason,
               absl::string_view content_type, absl::string_view body,
               bool head_only, absl::string_view more_headers = "") {
     Respond(conn, policy_->extra_headers, code, reason, content_type, body,
             head_only, more_headers);
-    Counted(code);
+    policy_->requests.Add(path_, code);
   }
-  // For an answer written by other means than Answer.
-  void Counted(int code) { policy_->requests.Add(path_, code); }
+  // A 200 whose body was written after room for its head.
+  void Reply(mg_connection* conn, absl::string_view content_type,
+             BodyWithHeadroom* body, bool head_only,
+             absl::string_view more_headers) {
+    body->Send(conn,
+               Head(policy_->extra_headers, 200, "OK", content_type,
+                    body->body().size(), more_headers),
+               head_only);
+    policy_->requests.Add(path_, 200);
+  }
 
  private:
   bool Dispatch(mg_connection* conn, bool head_only) {
@@ -399,26 +413,15 @@ class HttpServer::MetricsHandler : public ReadOnlyHandler {
       // deflateBound() at level 1: the size, 1/4096 more, and some bytes.
       BodyWithHeadroom gz(text.body().size() + text.body().size() / 1024 + 64);
       if (gzip_.Compress(text.body(), &gz.buffer).ok()) {
-        Send(conn, &gz, head_only,
-             "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+        Reply(conn, kType, &gz, head_only,
+              "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
         return true;
       }
     }
-    Send(conn, &text, head_only, "Vary: Accept-Encoding\r\n");
+    Reply(conn, kType, &text, head_only, "Vary: Accept-Encoding\r\n");
     return true;
   }
-  void Send(mg_connection* conn, BodyWithHeadroom* text, bool head_only,
-            absl::string_view more_headers) {
-    constexpr char kType[] = "text/plain; version=0.0.4; charset=utf-8";
-    if (text->Send(conn,
-                   Head(policy()->extra_headers, 200, "OK", kType,
-                        text->body().size(), more_headers),
-                   head_only)) {
-      Counted(200);
-    } else {
-      Reply(conn, kType, text->body(), head_only, more_headers);
-    }
-  }
+  static constexpr char kType[] = "text/plain; version=0.0.4; charset=utf-8";
   const prometheus::Collectable& metrics_;
   GzipPool gzip_;
   const int max_requests_;

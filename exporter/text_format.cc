@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 
@@ -46,11 +47,10 @@ void AppendEscaped(const std::string& value, std::string* out) {
   }
 }
 
-// Name, suffix and labels, with one extra label (le, quantile) if given.
+// Name, suffix and labels, with one extra label (le, quantile) if named.
 void AppendHead(const MetricFamily& family, const ClientMetric& metric,
-                const char* suffix, std::string* out,
-                const char* extra_name = nullptr, double extra_value = 0,
-                const char* extra_text = nullptr) {
+                const char* suffix, const char* extra_name, double extra_value,
+                std::string* out) {
   absl::StrAppend(out, family.name, suffix);
   if (!metric.label.empty() || extra_name != nullptr) {
     out->push_back('{');
@@ -63,11 +63,7 @@ void AppendHead(const MetricFamily& family, const ClientMetric& metric,
     }
     if (extra_name != nullptr) {
       absl::StrAppend(out, sep, extra_name, "=\"");
-      if (extra_text != nullptr) {
-        out->append(extra_text);
-      } else {
-        AppendValue(extra_value, out);
-      }
+      AppendValue(extra_value, out);
       out->push_back('"');
     }
     out->push_back('}');
@@ -80,81 +76,74 @@ void AppendTail(const ClientMetric& metric, std::string* out) {
   out->push_back('\n');
 }
 
+// One sample line. Counts (of summaries and histograms) are written as
+// integers whatever their size, as prometheus-cpp writes its uint64s.
+template <typename Value>
 void AppendSample(const MetricFamily& family, const ClientMetric& metric,
-                  double value, std::string* out) {
-  AppendHead(family, metric, "", out);
-  AppendValue(value, out);
+                  const char* suffix, Value value, std::string* out,
+                  const char* extra_name = nullptr, double extra_value = 0) {
+  AppendHead(family, metric, suffix, extra_name, extra_value, out);
+  if constexpr (std::is_same_v<Value, uint64_t>) {
+    absl::StrAppend(out, value);
+  } else {
+    AppendValue(value, out);
+  }
   AppendTail(metric, out);
 }
 
-void AppendCount(const MetricFamily& family, const ClientMetric& metric,
-                 const char* suffix, uint64_t count, std::string* out,
-                 const char* extra_name = nullptr, double extra_value = 0,
-                 const char* extra_text = nullptr) {
-  AppendHead(family, metric, suffix, out, extra_name, extra_value, extra_text);
-  absl::StrAppend(out, count);
-  AppendTail(metric, out);
+const char* TypeName(MetricType type) {
+  switch (type) {
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Summary:
+      return "summary";
+    case MetricType::Histogram:
+      return "histogram";
+    case MetricType::Untyped:
+      break;
+  }
+  return "untyped";
 }
 
 void AppendFamily(const MetricFamily& family, std::string* out) {
   if (!family.help.empty()) {
     absl::StrAppend(out, "# HELP ", family.name, " ", family.help, "\n");
   }
-  const char* type = "untyped";
-  switch (family.type) {
-    case MetricType::Counter:
-      type = "counter";
-      break;
-    case MetricType::Gauge:
-      type = "gauge";
-      break;
-    case MetricType::Summary:
-      type = "summary";
-      break;
-    case MetricType::Histogram:
-      type = "histogram";
-      break;
-    case MetricType::Untyped:
-      break;
-  }
-  absl::StrAppend(out, "# TYPE ", family.name, " ", type, "\n");
+  absl::StrAppend(out, "# TYPE ", family.name, " ", TypeName(family.type),
+                  "\n");
+  constexpr double kInf = std::numeric_limits<double>::infinity();
   for (const ClientMetric& m : family.metric) {
     switch (family.type) {
       case MetricType::Counter:
-        AppendSample(family, m, m.counter.value, out);
+        AppendSample(family, m, "", m.counter.value, out);
         break;
       case MetricType::Gauge:
-        AppendSample(family, m, m.gauge.value, out);
+        AppendSample(family, m, "", m.gauge.value, out);
         break;
       case MetricType::Untyped:
-        AppendSample(family, m, m.untyped.value, out);
+        AppendSample(family, m, "", m.untyped.value, out);
         break;
-      case MetricType::Summary: {
-        AppendCount(family, m, "_count", m.summary.sample_count, out);
-        AppendHead(family, m, "_sum", out);
-        AppendValue(m.summary.sample_sum, out);
-        AppendTail(m, out);
+      case MetricType::Summary:
+        AppendSample(family, m, "_count", m.summary.sample_count, out);
+        AppendSample(family, m, "_sum", m.summary.sample_sum, out);
         for (const auto& q : m.summary.quantile) {
-          AppendHead(family, m, "", out, "quantile", q.quantile);
-          AppendValue(q.value, out);
-          AppendTail(m, out);
+          AppendSample(family, m, "", q.value, out, "quantile", q.quantile);
         }
         break;
-      }
       case MetricType::Histogram: {
-        AppendCount(family, m, "_count", m.histogram.sample_count, out);
-        AppendHead(family, m, "_sum", out);
-        AppendValue(m.histogram.sample_sum, out);
-        AppendTail(m, out);
-        double last = -std::numeric_limits<double>::infinity();
+        AppendSample(family, m, "_count", m.histogram.sample_count, out);
+        AppendSample(family, m, "_sum", m.histogram.sample_sum, out);
+        double last = -kInf;
         for (const auto& b : m.histogram.bucket) {
-          AppendCount(family, m, "_bucket", b.cumulative_count, out, "le",
-                      b.upper_bound);
+          AppendSample(family, m, "_bucket", b.cumulative_count, out, "le",
+                       b.upper_bound);
           last = b.upper_bound;
         }
-        if (last != std::numeric_limits<double>::infinity()) {
-          AppendCount(family, m, "_bucket", m.histogram.sample_count, out, "le",
-                      0, "+Inf");
+        if (last != kInf) {
+          AppendSample(family, m, "_bucket", m.histogram.sample_count, out,
+                       "le", kInf);
         }
         break;
       }

@@ -42,20 +42,16 @@ KernelLog::KernelLog(std::string path) : path_(std::move(path)) {
   }
 }
 
-KernelLog::~KernelLog() {
-  if (fd_ >= 0) close(fd_);
-}
-
 absl::Status KernelLog::Open() {
-  fd_ = open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd_ < 0) {
+  fd_.reset(open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (fd_.get() < 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot read ", path_, ": ", std::strerror(errno)));
   }
   struct stat st;
-  if (fstat(fd_, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode))) {
-    close(fd_);
-    fd_ = -1;
+  if (fstat(fd_.get(), &st) != 0 ||
+      !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode))) {
+    fd_.reset();
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot read ", path_,
         ": not a kernel log (neither /dev/kmsg nor a saved log file)"));
@@ -73,15 +69,14 @@ void KernelLog::Keep(absl::string_view record) {
       (own_netns_.empty() || !absl::StrContains(record, own_netns_))) {
     return;
   }
-  const absl::string_view r = record;
-  const size_t semi = r.find(';');
+  const size_t semi = record.find(';');
   if (live_ && semi != absl::string_view::npos) {  // "prio,seq,usec,flags;"
     std::vector<absl::string_view> head =
-        absl::StrSplit(r.substr(0, semi), ',');
+        absl::StrSplit(record.substr(0, semi), ',');
     if (head.size() >= 3) (void)absl::SimpleAtod(head[2], &line.usec);
   }
-  line.text =
-      TidyKernelLine(semi == absl::string_view::npos ? r : r.substr(semi + 1));
+  line.text = TidyKernelLine(
+      semi == absl::string_view::npos ? record : record.substr(semi + 1));
   lines_.push_back(std::move(line));
 }
 
@@ -91,7 +86,7 @@ absl::Status KernelLog::ReadNew() {
   size_t total = 0;
   char buf[8192];
   for (;;) {
-    ssize_t n = read(fd_, buf, sizeof(buf));
+    ssize_t n = read(fd_.get(), buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EPIPE) continue;  // a record was overwritten
     if (n < 0 && errno != EAGAIN) {
@@ -124,12 +119,11 @@ absl::Status KernelLog::ReadNew() {
 
 absl::StatusOr<TableFullLines> KernelLog::Read() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ < 0) {
+  if (fd_.get() < 0) {
     if (absl::Status s = Open(); !s.ok()) return s;
   }
   if (absl::Status s = ReadNew(); !s.ok()) {
-    close(fd_);  // start over next time
-    fd_ = -1;
+    fd_.reset();  // start over next time
     partial_.clear();
     lines_.clear();
     return s;

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "collectors/file_reader.h"
 
 namespace nfce {
 
@@ -30,7 +31,6 @@ struct TableFullLines {
 class KernelLog {
  public:
   explicit KernelLog(std::string path);
-  ~KernelLog();
   KernelLog(const KernelLog&) = delete;
   KernelLog& operator=(const KernelLog&) = delete;
 
@@ -52,7 +52,7 @@ class KernelLog {
 
   mutable std::mutex mu_;
   const std::string path_;
-  int fd_ = -1;
+  Fd fd_;
   bool live_ = false;       // /dev/kmsg, not a saved file
   std::string own_netns_;   // "in netns <inode>,"
   std::string partial_;     // a saved file's last line, not yet complete

@@ -11,10 +11,9 @@ local promql = import '../lib/promql.libsonnet';
   prometheusAlerts+:: {
     local c = $._config,
     local m(name) = promql.metric(name, [c.selector]),
-    local usage = promql.metric('instance:nf_conntrack_usage:ratio', [c.selector]),
-    local drops = promql.metric('instance:nf_conntrack_drops:rate5m', [c.selector]),
-    local chain = promql.metric('instance:nf_conntrack_hash_chain_length:mean',
-                                [c.selector]),
+    local usage = m('instance:nf_conntrack_usage:ratio'),
+    local drops = m('instance:nf_conntrack_drops:rate5m'),
+    local chain = m('instance:nf_conntrack_hash_chain_length:mean'),
     local pct(x) = '%g%%' % (x * 100),
     local num = promql.num,
     local words = promql.words,

@@ -237,15 +237,17 @@ def main():
             os.kill(ours_all.proc.pid, signal.SIGSTOP)
             try:
                 row["floor"] = floor_ms(args.floor)
+                both = (("ours", ours), ("node", node))
                 with_base = (("base", base),) if base else ()
-                plan = ([(key, s, lambda s: s.measure(args.scrapes))
-                         for key, s in (("ours", ours), ("fresh", ours_fresh),
-                                        ("node", node)) + with_base] +
-                        [(key + "_new", s, lambda s: s.measure_new(args.scrapes))
-                         for key, s in (("ours", ours), ("node", node)) + with_base] +
-                        [(key + "_gzip", s,
-                          lambda s: s.measure(args.scrapes, gzip=True))
-                         for key, s in (("ours", ours), ("node", node))])
+                modes = (  # row key suffix, measurement, servers
+                    ("", lambda s: s.measure(args.scrapes),
+                     both + (("fresh", ours_fresh),) + with_base),
+                    ("_new", lambda s: s.measure_new(args.scrapes),
+                     both + with_base),
+                    ("_gzip", lambda s: s.measure(args.scrapes, gzip=True), both))
+                plan = [(key + suffix, s, run)
+                        for suffix, run, servers_measured in modes
+                        for key, s in servers_measured]
                 # Every measurement --repeats times, taking turns, and the
                 # median of each figure: a burst of other work on the VM
                 # lands in one round of one server, not in its result.

@@ -11,7 +11,6 @@
 //   ours_ms_262144=... reference_ms_262144=...   (per message; per refresh
 //   of a full 262,144-entry table)
 #include <linux/netfilter/nfnetlink_conntrack.h>
-#include <time.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -22,22 +21,18 @@
 #include "absl/time/clock.h"
 #include "collectors/flow_parser.h"
 #include "collectors/netlink_socket.h"
+#include "tests/bench/thread_cpu.h"
 #include "tests/reference/reference_decoder.h"
 
 namespace {
 
 using Messages = std::vector<std::vector<uint8_t>>;
+using nfce::bench::ThreadCpuNs;
 
 int Keep(const nlmsghdr* nlh, void* data) {
   const auto* p = reinterpret_cast<const uint8_t*>(nlh);
   static_cast<Messages*>(data)->emplace_back(p, p + nlh->nlmsg_len);
   return MNL_CB_OK;
-}
-
-double ThreadCpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
 // Mean CPU ns per message of decode() over every message, `repeats` times.

@@ -7,22 +7,15 @@
 // usage: scrape_floor ITERATIONS FILE...
 // prints: floor_ns=... (thread CPU time per iteration, every file once)
 #include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 
-namespace {
+#include "tests/bench/thread_cpu.h"
 
-double ThreadCpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
-
-}  // namespace
+using nfce::bench::ThreadCpuNs;
 
 int main(int argc, char** argv) {
   if (argc < 3) {
