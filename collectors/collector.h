@@ -8,34 +8,32 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "collectors/module.h"
+#include "collectors/kernel/kernel_view.h"
 #include "prometheus/metric_family.h"
 
 namespace nfce {
 
 // What every collector of one scrape shares, worked out once per scrape.
-// The table's size, which the table and slab collectors both serve.
-struct TableLimits {
-  uint64_t limit = 0;  // 0 means "no limit" on kernels up to 6.18
-  // Separate status: hashsize is root-only, and buckets may be unreadable
-  // while count and max are fine.
-  absl::StatusOr<uint64_t> buckets = uint64_t{0};
-};
-
 struct ScrapeContext {
-  ScrapeContext() = default;
-  ScrapeContext(ConntrackFlavor f)
-      : flavor(f) {}  // NOLINT: {flavor} reads well
+  // Detects conntrack through `view` (one read of the count sysctl).
+  explicit ScrapeContext(const KernelView& view);
+  // For a flavor known already: reads the count of that one.
+  ScrapeContext(const KernelView& view, ConntrackFlavor flavor);
 
+  const KernelView& view;
   ConntrackFlavor flavor = ConntrackFlavor::kNone;
   // How many times conntrack has appeared (absent, then present) since the
   // exporter started: a change means the module was reloaded in between.
   uint64_t module_generation = 0;
-  // nf_conntrack_count as read when the module was detected, if it was.
-  std::optional<absl::StatusOr<uint64_t>> entries;
-  // Read by the first collector that needs them (TableLimitsOf), so that a
-  // scrape reads each sysctl once.
-  mutable std::optional<absl::StatusOr<TableLimits>> limits;
+  // nf_conntrack_count as read when the module was detected.
+  absl::StatusOr<uint64_t> entries = absl::UnknownError("not read");
+
+  // The limit and buckets, read by the first collector that asks, so that a
+  // scrape reads each sysctl once (the table and slab collectors share them).
+  const absl::StatusOr<TableLimits>& Limits() const;
+
+ private:
+  mutable std::optional<absl::StatusOr<TableLimits>> limits_;
 };
 
 // One source of kernel state. Collect() runs on every scrape, and only while

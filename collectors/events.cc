@@ -10,23 +10,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "collectors/families.h"
-#include "collectors/flow_parser.h"
-#include "collectors/netlink_socket.h"
+#include "collectors/kernel/netlink_socket.h"
+#include "collectors/parse/flow_parser.h"
 
 namespace nfce {
-namespace {
 
-constexpr int kPollMillis = 200;  // how soon the thread notices a stop
-
-}  // namespace
-
-EventsCollector::EventsCollector(EventsOptions options)
-    : options_(options), thread_([this] { Run(); }) {}
-
-EventsCollector::~EventsCollector() {
-  stop_ = true;
-  thread_.join();
-}
+EventsCollector::EventsCollector(std::shared_ptr<const KernelView> view,
+                                 EventsOptions options)
+    : view_(std::move(view)),
+      options_(options),
+      listener_(absl::Seconds(5), [this] { Run(); }) {}
 
 void EventsCollector::SetStatus(absl::Status status) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -42,26 +35,12 @@ void EventsCollector::Count(size_t type, absl::string_view protocol) {
   }
 }
 
-void EventsCollector::Run() {
-  while (!stop_) {
-    absl::Status status =
-        ConntrackLoadedHere()
-            ? Listen()
-            : absl::FailedPreconditionError(
-                  "nf_conntrack is not loaded; not subscribing to events "
-                  "(that could load it)");
-    SetStatus(status);
-    // Listen() returns only on stop or failure: retry after a pause.
-    for (int i = 0; i < 25 && !stop_; ++i) poll(nullptr, 0, kPollMillis);
-  }
-}
+void EventsCollector::Run() { SetStatus(Listen()); }
 
 absl::Status EventsCollector::Listen() {
   absl::StatusOr<NetlinkSocket> sock =
-      NetlinkSocket::Open((1u << (NFNLGRP_CONNTRACK_NEW - 1)) |
-                          (1u << (NFNLGRP_CONNTRACK_DESTROY - 1)));
+      view_->SubscribeConntrackEvents(options_.buffer_bytes);
   if (!sock.ok()) return sock.status();
-  sock->SetReceiveBuffer(options_.buffer_bytes);
   SetStatus(absl::OkStatus());
 
   std::vector<char> buf(1 << 16);
@@ -83,11 +62,12 @@ absl::Status EventsCollector::Listen() {
     self->Count(type, key.ok() ? ProtocolLabel(key->protocol) : "other");
     return MNL_CB_OK;
   };
-  while (!stop_) {
-    pollfd p{sock->fd(), POLLIN, 0};
-    int ready = poll(&p, 1, kPollMillis);
+  while (!listener_.stopping()) {
+    pollfd p[2] = {{sock->fd(), POLLIN, 0}, {listener_.stop_fd(), POLLIN, 0}};
+    int ready = poll(p, 2, -1);
     if (ready < 0 && errno != EINTR) return NetlinkError(errno, "poll");
-    if (ready <= 0) continue;
+    // POLLERR too: an overrun (ENOBUFS) is reported by the next receive.
+    if (ready <= 0 || p[0].revents == 0) continue;
     ssize_t n = mnl_socket_recvfrom(sock->get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == ENOBUFS) {  // the kernel dropped events: count, go on

@@ -4,12 +4,13 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "collectors/collector.h"
+#include "collectors/periodic_task.h"
 
 namespace nfce {
 
@@ -26,8 +27,8 @@ struct EventsOptions {
 // per entry) only while a listener exists in the namespace.
 class EventsCollector : public Collector {
  public:
-  explicit EventsCollector(EventsOptions options);
-  ~EventsCollector() override;
+  EventsCollector(std::shared_ptr<const KernelView> view,
+                  EventsOptions options);
   absl::string_view Name() const override { return "events"; }
   absl::Status Collect(const ScrapeContext& ctx,
                        std::vector<prometheus::MetricFamily>* out) override;
@@ -38,19 +39,20 @@ class EventsCollector : public Collector {
 
  private:
   void Run();
-  absl::Status Listen();  // until stop_ or a fatal error
+  absl::Status Listen();  // until the task stops or a fatal error
   void Count(size_t type, absl::string_view protocol);
   void SetStatus(absl::Status status);
 
+  const std::shared_ptr<const KernelView> view_;
   const EventsOptions options_;
-  std::atomic<bool> stop_{false};
   std::array<std::array<std::atomic<uint64_t>, kProtocols.size()>,
              kTypes.size()>
       counts_{};
   std::atomic<uint64_t> overruns_{0};
   std::mutex mu_;
   absl::Status status_;  // why the listener is not running, if it is not
-  std::thread thread_;   // last: starts once the rest is set up
+  // Listens; after a failure, tries again 5 s later. Last: stops first.
+  PeriodicTask listener_;
 };
 
 }  // namespace nfce

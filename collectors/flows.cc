@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "collectors/families.h"
-#include "collectors/netlink_socket.h"
 
 namespace nfce {
 namespace {
@@ -59,43 +58,21 @@ MakeupBoard::Entry MakeupBoard::Latest() const {
   return latest_;
 }
 
-FlowsCollector::FlowsCollector(Paths paths, FlowsOptions options)
-    : paths_(std::move(paths)),
+FlowsCollector::FlowsCollector(std::shared_ptr<const KernelView> view,
+                               FlowsOptions options)
+    : view_(std::move(view)),
       options_(std::move(options)),
-      thread_([this] { Run(); }) {}
-
-FlowsCollector::~FlowsCollector() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();  // a dump in progress ends within its budget
-}
-
-void FlowsCollector::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    lock.unlock();
-    RefreshOnce();
-    lock.lock();
-    wake_.wait_for(lock, absl::ToChronoMilliseconds(options_.interval),
-                   [this] { return stop_; });
-  }
-}
+      refresh_(options_.interval, [this] { RefreshOnce(); }) {}
 
 void FlowsCollector::RefreshOnce() {
   absl::Time start = absl::Now();
-  absl::StatusOr<TableMakeup> makeup = absl::FailedPreconditionError(
-      "nf_conntrack is not loaded; not dumping (ctnetlink could load it)");
-  if (ConntrackLoadedHere()) {
-    MakeupOptions o;
-    o.max_zones = options_.max_zones;
-    o.top = options_.top;
-    // Read with every dump: the idle times are measured against them.
-    ReadIdleTimeouts(paths_, DetectConntrack(paths_), &o);
-    makeup = DumpTableMakeup(o, start + options_.budget);
-  }
+  MakeupOptions o;
+  o.max_zones = options_.max_zones;
+  o.top = options_.top;
+  // Read with every dump: the idle times are measured against them.
+  ReadIdleTimeouts(*view_, view_->Detect(), &o);
+  absl::StatusOr<TableMakeup> makeup =
+      DumpTableMakeup(*view_, o, start + options_.budget);
   absl::Time end = absl::Now();
   if (makeup.ok()) options_.board->Publish(*std::move(makeup), end);
   std::lock_guard<std::mutex> lock(mu_);

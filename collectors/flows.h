@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "collectors/collector.h"
-#include "collectors/paths.h"
-#include "collectors/table_makeup.h"
+#include "collectors/makeup/table_makeup.h"
+#include "collectors/periodic_task.h"
 
 namespace nfce {
 
@@ -46,24 +44,20 @@ struct FlowsOptions {
 // for a dump.
 class FlowsCollector : public Collector {
  public:
-  FlowsCollector(Paths paths, FlowsOptions options);
-  ~FlowsCollector() override;
+  FlowsCollector(std::shared_ptr<const KernelView> view, FlowsOptions options);
   absl::string_view Name() const override { return "flows"; }
   absl::Status Collect(const ScrapeContext& ctx,
                        std::vector<prometheus::MetricFamily>* out) override;
 
  private:
-  void Run();
   void RefreshOnce();
 
-  const Paths paths_;
+  const std::shared_ptr<const KernelView> view_;
   const FlowsOptions options_;
   std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;
   double last_duration_seconds_ = 0;
   absl::Status last_status_;  // of the last refresh attempt
-  std::thread thread_;        // last: starts once the rest is set up
+  PeriodicTask refresh_;      // last: stops first
 };
 
 }  // namespace nfce

@@ -1,57 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "collectors/table.h"
 
-#include "absl/strings/str_cat.h"
 #include "collectors/families.h"
-#include "collectors/sysctl.h"
 
 namespace nfce {
 
-absl::StatusOr<TableLimits> ReadTableLimits(const Paths& paths,
-                                            ConntrackFlavor flavor) {
-  SysctlLocation loc = SysctlsOf(paths, flavor);
-  TableLimits state;
-  absl::StatusOr<uint64_t> max = ReadSysctlUint(loc.File("max"));
-  if (!max.ok()) return max.status();
-  state.limit = *max;
-
-  state.buckets = ReadSysctlUint(loc.File("buckets"));
-  if (!state.buckets.ok()) {
-    std::string hashsize = paths.Sys(
-        absl::StrCat("module/", ModuleName(flavor), "/parameters/hashsize"));
-    absl::StatusOr<uint64_t> from_module = ReadSysctlUint(hashsize);
-    if (from_module.ok()) {
-      state.buckets = from_module;
-    } else {
-      state.buckets = absl::Status(
-          from_module.status().code(),
-          absl::StrCat("buckets unreadable: ", state.buckets.status().message(),
-                       "; ", from_module.status().message()));
-    }
-  }
-  return state;
-}
-
-const absl::StatusOr<TableLimits>& TableLimitsOf(const Paths& paths,
-                                                 const ScrapeContext& ctx) {
-  if (!ctx.limits) ctx.limits = ReadTableLimits(paths, ctx.flavor);
-  return *ctx.limits;
-}
-
 absl::Status TableCollector::Collect(
     const ScrapeContext& ctx, std::vector<prometheus::MetricFamily>* out) {
-  absl::StatusOr<uint64_t> entries =
-      ctx.entries ? *ctx.entries
-                  : ReadSysctlUint(SysctlsOf(paths_, ctx.flavor).File("count"));
-  if (!entries.ok()) return entries.status();
-  const absl::StatusOr<TableLimits>& state = TableLimitsOf(paths_, ctx);
+  if (!ctx.entries.ok()) return ctx.entries.status();
+  const uint64_t entries = *ctx.entries;
+  const absl::StatusOr<TableLimits>& state = ctx.Limits();
   if (!state.ok()) return state.status();
 
   out->push_back(SingleGauge(
       "nf_conntrack_entries",
       "Entries in the connection tracking table of this network namespace "
       "(nf_conntrack_count), including expired ones not yet reaped.",
-      static_cast<double>(*entries)));
+      static_cast<double>(entries)));
   out->push_back(SingleGauge(
       "nf_conntrack_entries_limit",
       "Most entries the table may hold (nf_conntrack_max), applied to each "
@@ -71,7 +36,7 @@ absl::Status TableCollector::Collect(
       "Entries per hash bucket (entries / buckets). Each entry is hashed "
       "twice, original and reply direction, so the mean hash chain length is "
       "twice this.",
-      static_cast<double>(*entries) / static_cast<double>(buckets)));
+      static_cast<double>(entries) / static_cast<double>(buckets)));
   return absl::OkStatus();
 }
 

@@ -16,18 +16,11 @@ namespace {
 
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
 
+// In the order of LogLevel.
+constexpr absl::string_view kLevelNames[] = {"debug", "info", "warn", "error"};
+
 absl::string_view LevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "info";
+  return kLevelNames[static_cast<int>(level)];
 }
 
 // Values can hold file content (a parse error quotes it): every control
@@ -64,13 +57,13 @@ void AppendQuoted(std::string* out, absl::string_view value) {
 
 }  // namespace
 
-absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text) {
+std::vector<std::pair<std::string, LogLevel>> LogLevelNames() {
+  std::vector<std::pair<std::string, LogLevel>> out;
   for (LogLevel l :
        {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
-    if (text == LevelName(l)) return l;
+    out.emplace_back(LevelName(l), l);
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "log level must be debug, info, warn or error, not \"", text, "\""));
+  return out;
 }
 
 void SetLogLevel(LogLevel level) { g_level = level; }

@@ -12,7 +12,8 @@ namespace nfce {
 
 enum class LogLevel { kDebug = 0, kInfo, kWarn, kError };
 
-absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text);
+// Every level with its name ("debug", ...), lowest first.
+std::vector<std::pair<std::string, LogLevel>> LogLevelNames();
 void SetLogLevel(LogLevel level);
 
 using LogFields = std::vector<std::pair<absl::string_view, absl::string_view>>;

@@ -10,15 +10,17 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "exporter/collector_registry.h"
 #include "exporter/doctor/doctor.h"
-#include "exporter/flags.h"
-#include "exporter/http_server.h"
+#include "exporter/flags/collector_registry.h"
+#include "exporter/flags/exporter_flags.h"
+#include "exporter/http/http_server.h"
+#include "exporter/http/metrics_handler.h"
+#include "exporter/http/web_config.h"
 #include "exporter/log.h"
 #include "exporter/scraper.h"
-#include "exporter/status_page.h"
+#include "exporter/status/history.h"
+#include "exporter/status/status_page.h"
 #include "exporter/version.h"
-#include "exporter/web_config.h"
 
 namespace {
 
@@ -26,8 +28,8 @@ namespace {
 // civetweb hands each new connection to the worker that has waited longest,
 // so with glibc's default (8 arenas a CPU, the 256 workers spread over them)
 // consecutive scrapes allocate from arenas that no recent one touched: cold
-// memory, 6 % more CPU per new-connection scrape (106 against 112 us,
-// medians of five runs of 1,500; docs/performance.md), and more memory.
+// memory, more CPU per new-connection scrape and more memory
+// (docs/performance.md, "Figures behind the code").
 // Scrapes rarely overlap, so the one arena's lock is seldom contended.
 void UseOneMallocArena() {
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
@@ -85,23 +87,29 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  nfce::Scraper scraper(options->paths, nfce::BuildCollectors(*options));
+  auto view = std::make_shared<const nfce::KernelView>(options->paths);
+  nfce::Scraper scraper(view, nfce::BuildCollectors(*options, view));
   // One hour of samples for the status page's chart.
   nfce::History history(
       static_cast<size_t>(absl::Hours(1) / options->status_sample_interval));
-  nfce::Sampler sampler(options->paths, &history,
-                        options->status_sample_interval);
+  nfce::Sampler sampler(view, &history, options->status_sample_interval);
+  std::vector<std::unique_ptr<nfce::ReadOnlyHandler>> handlers;
+  handlers.push_back(std::make_unique<nfce::MetricsHandler>(
+      options->http.telemetry_path, scraper, options->http.max_requests));
+  handlers.push_back(std::make_unique<nfce::StatusPage>(
+      view, options->stat, options->flows.board, history,
+      options->http.telemetry_path));
   absl::StatusOr<std::unique_ptr<nfce::HttpServer>> server =
-      nfce::HttpServer::Start(*options, web, scraper, history);
+      nfce::HttpServer::Start(options->http, web, std::move(handlers));
   if (!server.ok()) {
     Log(LogLevel::kError, "cannot start", {{"err", server.status().message()}});
     return 1;
   }
   Log(LogLevel::kInfo, "listening",
-      {{"address", options->listen_address},
+      {{"address", options->http.listen_address},
        {"tls", web.tls ? "on" : "off"},
        {"basic_auth", web.basic_auth_users.empty() ? "off" : "on"},
-       {"telemetry_path", options->telemetry_path},
+       {"telemetry_path", options->http.telemetry_path},
        {"collectors", enabled},
        {"version", nfce::kVersion}});
 
@@ -110,8 +118,7 @@ int main(int argc, char** argv) {
   Log(LogLevel::kInfo, "shutting down", {{"signal", strsignal(sig)}});
   // Let scrapes in progress finish: a request can take at most the request
   // timeout to arrive, plus a moment to serve.
-  if (!(*server)->Drain(absl::Milliseconds(options->request_timeout_ms) +
-                        absl::Seconds(5))) {
+  if (!(*server)->Drain(options->http.request_timeout + absl::Seconds(5))) {
     Log(LogLevel::kWarn, "stopping with requests still in progress");
   }
   server->reset();

@@ -15,11 +15,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "collectors/families.h"
-#include "collectors/file_reader.h"
+#include "collectors/kernel/file_reader.h"
 
 namespace nfce {
 
-absl::StatusOr<ProcessStat> ParseProcessStat(absl::string_view text) {
+absl::StatusOr<uint64_t> ParseStartTicks(absl::string_view text) {
   // "pid (comm) state ...": comm may hold spaces and ')', so split after
   // the last ')'.
   size_t paren = text.rfind(')');
@@ -29,49 +29,34 @@ absl::StatusOr<ProcessStat> ParseProcessStat(absl::string_view text) {
   std::vector<absl::string_view> f =
       absl::StrSplit(text.substr(paren + 1), ' ', absl::SkipWhitespace());
   // f[0] is field 3 (state): field N is f[N - 3].
-  if (f.size() < 22) {
-    return absl::InvalidArgumentError("/proc/self/stat: too few fields");
-  }
-  ProcessStat s;
-  if (!absl::SimpleAtoi(f[11], &s.utime_ticks) ||
-      !absl::SimpleAtoi(f[12], &s.stime_ticks) ||
-      !absl::SimpleAtoi(f[19], &s.start_ticks) ||
-      !absl::SimpleAtoi(f[20], &s.virtual_bytes) ||
-      !absl::SimpleAtoi(f[21], &s.resident_pages)) {
+  uint64_t ticks = 0;
+  if (f.size() < 20 || !absl::SimpleAtoi(f[19], &ticks)) {
     return absl::InvalidArgumentError(
-        "/proc/self/stat: a field is not a number");
+        "/proc/self/stat: no start time (field 22)");
   }
-  return s;
+  return ticks;
 }
 
 namespace {
 
-// Seconds since the epoch at boot: "btime" of /proc/stat.
-absl::StatusOr<uint64_t> BootTime() {
-  absl::StatusOr<std::string> text = SharedFileCache().Read("/proc/stat");
-  if (!text.ok()) return text.status();
-  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
-    uint64_t t = 0;
-    if (absl::ConsumePrefix(&line, "btime ") && absl::SimpleAtoi(line, &t)) {
-      return t;
-    }
-  }
-  return absl::NotFoundError("/proc/stat: no btime");
+double Seconds(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
-// Seconds since the epoch when this process started: boot time plus the
-// start field of /proc/self/stat. Fixed for the life of the process: read
-// once (/proc/stat is long on a machine with many CPUs and interrupts).
+// Seconds since the epoch when this process started: now, less the time
+// since boot, plus the start field of /proc/self/stat (ticks since boot).
+// Fixed for the life of the process: read once.
 std::optional<double> StartTime() {
   static const std::optional<double> start = []() -> std::optional<double> {
     auto text = ReadFileToString("/proc/self/stat");
-    auto boot = BootTime();
-    if (!text.ok() || !boot.ok()) return std::nullopt;
-    auto s = ParseProcessStat(*text);
-    if (!s.ok()) return std::nullopt;
-    return static_cast<double>(*boot) +
-           static_cast<double>(s->start_ticks) /
-               static_cast<double>(sysconf(_SC_CLK_TCK));
+    if (!text.ok()) return std::nullopt;
+    auto ticks = ParseStartTicks(*text);
+    if (!ticks.ok()) return std::nullopt;
+    const double boot = Seconds(CLOCK_REALTIME) - Seconds(CLOCK_BOOTTIME);
+    return boot + static_cast<double>(*ticks) /
+                      static_cast<double>(sysconf(_SC_CLK_TCK));
   }();
   return start;
 }
@@ -79,7 +64,8 @@ std::optional<double> StartTime() {
 // Open file descriptors, not counting the one this function keeps. Since
 // Linux 6.2 a stat() of /proc/<pid>/fd gives their number as st_size: one
 // fstat() of a kept descriptor, where listing the directory makes the kernel
-// build an entry per descriptor (20 us a scrape at 43 descriptors, measured).
+// build an entry per descriptor (docs/performance.md, "Figures behind the
+// code").
 // Older kernels say 0 there; then the directory is listed.
 std::optional<int> OpenFds() {
   static const int dir_fd =
@@ -99,8 +85,8 @@ std::optional<int> OpenFds() {
 
 // Makes reading this process's CPU time one atomic load. The kernel sums
 // the time of every thread on each read (258 of them with the default
-// --web.max-connections: 4 % of a new-connection scrape's profile, and it
-// grows with the threads), unless a process-wide CPU timer is armed: then it
+// --web.max-connections, and the cost grows with them), unless a
+// process-wide CPU timer is armed: then it
 // keeps a running total that every thread adds to as it is accounted. The
 // timer is due after 200 years of CPU, and its signal, SIGURG, is ignored by
 // default; a SIGEV_NONE timer would not do, as the kernel never arms one.
@@ -129,7 +115,7 @@ std::vector<prometheus::MetricFamily> ProcessFamilies() {
   std::vector<prometheus::MetricFamily> out;
   // CLOCK_PROCESS_CPUTIME_ID: user plus system time of every thread, read
   // from the running total (see KeepRunningCpuTotal); getrusage() would loop
-  // over the threads twice and fill 14 fields (7 us a scrape, measured).
+  // over the threads twice and fill 14 fields.
   KeepRunningCpuTotal();
   if (timespec cpu{}; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0) {
     auto family = CounterFamily("process_cpu_seconds_total",
@@ -139,7 +125,8 @@ std::vector<prometheus::MetricFamily> ProcessFamilies() {
                            static_cast<double>(cpu.tv_nsec) / 1e9);
     out.push_back(std::move(family));
   }
-  if (auto statm = SharedFileCache().Read("/proc/self/statm"); statm.ok()) {
+  static auto* own = new FileCache();  // this process's /proc/self
+  if (auto statm = own->Read("/proc/self/statm"); statm.ok()) {
     std::vector<absl::string_view> f =
         absl::StrSplit(*statm, ' ', absl::SkipWhitespace());
     uint64_t pages_virtual = 0, pages_resident = 0;

@@ -12,9 +12,9 @@
 
 namespace nfce {
 
-Scraper::Scraper(Paths paths,
+Scraper::Scraper(std::shared_ptr<const KernelView> view,
                  std::vector<std::unique_ptr<Collector>> collectors)
-    : paths_(std::move(paths)), collectors_(std::move(collectors)) {}
+    : view_(std::move(view)), collectors_(std::move(collectors)) {}
 
 uint64_t Scraper::NoteModuleState(ConntrackFlavor flavor) const {
   int now = static_cast<int>(flavor);
@@ -25,7 +25,7 @@ uint64_t Scraper::NoteModuleState(ConntrackFlavor flavor) const {
     Log(LogLevel::kWarn,
         "conntrack is not loaded: no conntrack sysctls under procfs; serving "
         "nf_conntrack_module_loaded 0 until it appears",
-        {{"procfs", paths_.procfs}});
+        {{"procfs", view_->paths().procfs}});
   } else {
     Log(LogLevel::kInfo, "conntrack found", {{"module", FlavorName(flavor)}});
   }
@@ -51,16 +51,14 @@ void Scraper::NoteCollectorStatus(const std::string& name,
 }
 
 std::vector<prometheus::MetricFamily> Scraper::Collect() const {
-  ScrapeContext ctx;
-  absl::StatusOr<uint64_t> entries;
-  ctx.flavor = DetectConntrack(paths_, &entries);
-  if (ctx.flavor != ConntrackFlavor::kNone) ctx.entries = std::move(entries);
+  ScrapeContext ctx(*view_);
   ctx.module_generation = NoteModuleState(ctx.flavor);
 
   std::vector<prometheus::MetricFamily> out;
   // Room for as many families as last time: growing the vector copies them
   // over and over, and its last allocations are large enough to make malloc
-  // consolidate its free lists (5 % of a new-connection scrape, profiled).
+  // consolidate its free lists (docs/performance.md, "Figures behind the
+  // code").
   out.reserve(families_last_.load(std::memory_order_relaxed));
   auto success = GaugeFamily(
       "nf_conntrack_scrape_collector_success",

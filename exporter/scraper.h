@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "collectors/collector.h"
-#include "collectors/paths.h"
+#include "collectors/kernel/kernel_view.h"
 #include "prometheus/collectable.h"
 
 namespace nfce {
@@ -19,7 +19,8 @@ namespace nfce {
 // metrics: per-collector success and duration, module state, build info.
 class Scraper : public prometheus::Collectable {
  public:
-  Scraper(Paths paths, std::vector<std::unique_ptr<Collector>> collectors);
+  Scraper(std::shared_ptr<const KernelView> view,
+          std::vector<std::unique_ptr<Collector>> collectors);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -33,7 +34,7 @@ class Scraper : public prometheus::Collectable {
   void NoteCollectorStatus(const std::string& name,
                            const absl::Status& status) const;
 
-  const Paths paths_;
+  const std::shared_ptr<const KernelView> view_;
   const std::vector<std::unique_ptr<Collector>> collectors_;
   mutable std::atomic<int> last_flavor_{-1};
   mutable std::atomic<uint64_t> generation_{0};

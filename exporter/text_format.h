@@ -12,9 +12,10 @@ namespace nfce {
 // for byte as prometheus-cpp's TextSerializer writes them (a unit test
 // compares the two on every metric type, label escaping, NaN, infinities,
 // timestamps). Not TextSerializer itself: it writes through an ostream, a
-// sentry and a locale-aware float conversion per token, 13 % of a scrape's
-// CPU in a profile (docs/performance.md); this appends to one string and
-// writes the integers most samples are with a plain integer conversion.
+// sentry and a locale-aware float conversion per token (its share of a
+// scrape: docs/performance.md, "Figures behind the code"); this appends to
+// one string and writes the integers most samples are with a plain integer
+// conversion.
 void AppendText(const std::vector<prometheus::MetricFamily>& families,
                 std::string* out);
 

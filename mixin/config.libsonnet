@@ -3,6 +3,9 @@
 //   (import 'nf-conntrack-mixin/mixin.libsonnet') + {
 //     _config+:: { selector: 'job="node-conntrack"', nearlyFullThreshold: 0.8 },
 //   }
+// The thresholds the doctor shares (thresholds.json, read by the build too).
+local thresholds = import 'thresholds.json';
+
 {
   _config+:: {
     // Label matchers (no braces) added to every selector, e.g.
@@ -10,18 +13,18 @@
     selector: '',
 
     // Table usage (entries / nf_conntrack_max).
-    nearlyFullThreshold: 0.75,
+    nearlyFullThreshold: thresholds.nearlyFullThreshold,
     nearlyFullFor: '5m',
-    criticalThreshold: 0.90,
+    criticalThreshold: thresholds.criticalThreshold,
     criticalFor: '2m',
     // Drops count as "table full" only with usage at least this in the window.
-    fullThreshold: 0.95,
+    fullThreshold: thresholds.fullThreshold,
     // ConntrackTableFillingUp: full within this many hours at the last hour's
     // trend.
     fillingUpHours: 4,
     fillingUpFor: '15m',
     // Mean hash chain length (2 x entries / buckets).
-    chainLengthThreshold: 8,
+    chainLengthThreshold: thresholds.chainLengthThreshold,
     chainLengthFor: '30m',
     insertFailuresFor: '10m',
     earlyDropsFor: '5m',

@@ -10,6 +10,7 @@ build_packages=(
   g++ cmake make pkg-config git
   prometheus-cpp-dev libcivetweb-dev
   libabsl-dev libmnl-dev libyaml-cpp-dev libssl-dev libcrypt-dev zlib1g-dev
+  nlohmann-json3-dev
 )
 test_packages=(
   libgtest-dev

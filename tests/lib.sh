@@ -51,6 +51,23 @@ normalise_metrics() {
     -e 's/^(nf_conntrack_exporter_build_info)\{.*\} 1$/\1{revision="REVISION",version="VERSION"} 1/'
 }
 
+# golden_compare GOT GOLDEN UPDATE WHAT: with UPDATE "--update", copies GOT
+# over GOLDEN; otherwise diffs them and says ok or FAIL (WHAT names the
+# case). Returns 1 on a difference.
+golden_compare() {
+  local got=$1 golden=$2 update=$3 what=$4
+  if [[ "$update" == --update ]]; then
+    cp "$got" "$golden"
+    echo "updated $golden"
+  elif ! diff -u "$golden" "$got"; then
+    echo "FAIL $what differs from ${golden#"$(dirname "$(dirname "$golden")")/"}" \
+      "(rerun with --update if the change is intended)"
+    return 1
+  else
+    echo "ok   $what"
+  fi
+}
+
 # test_alertmanager_config RECEIVER_PORT: the example Alertmanager config with
 # its webhooks pointed at the test receiver and its waits cut to seconds.
 test_alertmanager_config() {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/file_reader.h"
+#include "collectors/kernel/file_reader.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -183,11 +183,6 @@ absl::StatusOr<std::string> FileCache::Read(const std::string& path,
   if (data.ok() && files_.emplace(path, fresh).second) return data;
   close(fresh.fd);  // failed, or another scrape cached it meanwhile
   return data;
-}
-
-FileCache& SharedFileCache() {
-  static auto* cache = new FileCache();
-  return *cache;
 }
 
 absl::Status Prefixed(const absl::Status& status, absl::string_view where) {

@@ -96,9 +96,6 @@ class FileCache {
   uint64_t opened_ = 0;  // files opened so far: the next generation
 };
 
-// The one FileCache the collectors share.
-FileCache& SharedFileCache();
-
 // Names of the regular entries in `dir`, sorted; NotFound if it is missing.
 absl::StatusOr<std::vector<std::string>> ListDirectory(const std::string& dir);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/doctor/kernel_log.h"
+#include "collectors/kernel/kernel_log.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,7 +15,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "collectors/file_reader.h"
+#include "collectors/kernel/file_reader.h"
+#include "collectors/parse/kmsg.h"
 
 namespace nfce {
 namespace {
@@ -25,20 +26,12 @@ constexpr double kRecentSeconds = 3600;
 // read is not a kernel log (/dev/zero, say), and must not take our memory.
 constexpr size_t kMaxLogBytes = size_t{32} << 20;
 
-double Uptime() {
-  double uptime = -1;
-  if (auto text = ReadFileToString("/proc/uptime"); text.ok()) {
-    (void)absl::SimpleAtod(text->substr(0, text->find(' ')), &uptime);
-  }
-  return uptime;
-}
-
 }  // namespace
 
-KernelLog::KernelLog(std::string path) : path_(std::move(path)) {
-  struct stat self_ns;
-  if (stat("/proc/self/ns/net", &self_ns) == 0) {
-    own_netns_ = absl::StrCat("in netns ", self_ns.st_ino, ",");
+KernelLog::KernelLog(const KernelView& view)
+    : view_(view), path_(view.paths().kmsg) {
+  if (std::string inode = view.OwnNetnsInode(); !inode.empty()) {
+    own_netns_ = absl::StrCat("in netns ", inode, ",");
   }
 }
 
@@ -69,14 +62,9 @@ void KernelLog::Keep(absl::string_view record) {
       (own_netns_.empty() || !absl::StrContains(record, own_netns_))) {
     return;
   }
-  const size_t semi = record.find(';');
-  if (live_ && semi != absl::string_view::npos) {  // "prio,seq,usec,flags;"
-    std::vector<absl::string_view> head =
-        absl::StrSplit(record.substr(0, semi), ',');
-    if (head.size() >= 3) (void)absl::SimpleAtod(head[2], &line.usec);
-  }
-  line.text = TidyKernelLine(
-      semi == absl::string_view::npos ? record : record.substr(semi + 1));
+  const KmsgRecord parsed = ParseKmsgRecord(record, live_);
+  line.usec = parsed.usec;
+  line.text = TidyKernelLine(parsed.message);
   lines_.push_back(std::move(line));
 }
 
@@ -132,7 +120,7 @@ absl::StatusOr<TableFullLines> KernelLog::Read() {
     Keep(partial_);
     partial_.clear();
   }
-  const double uptime = live_ ? Uptime() : -1;
+  const double uptime = live_ ? view_.UptimeSeconds().value_or(-1) : -1;
   // Lines leave the window in the order they came: drop them for good.
   while (uptime >= 0 && !lines_.empty() &&
          uptime - lines_.front().usec / 1e6 > kRecentSeconds) {
@@ -150,14 +138,6 @@ absl::StatusOr<TableFullLines> KernelLog::Read() {
 uint64_t KernelLog::bytes_read() const {
   std::lock_guard<std::mutex> lock(mu_);
   return bytes_read_;
-}
-
-std::string TidyKernelLine(absl::string_view message) {
-  absl::string_view m = absl::StripAsciiWhitespace(message);
-  while (absl::StartsWith(m, "nf_conntrack: nf_conntrack: ")) {
-    m.remove_prefix(std::strlen("nf_conntrack: "));
-  }
-  return std::string(m);
 }
 
 }  // namespace nfce

@@ -8,7 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "collectors/file_reader.h"
+#include "collectors/kernel/file_reader.h"
+#include "collectors/kernel/kernel_view.h"
 
 namespace nfce {
 
@@ -19,18 +20,19 @@ struct TableFullLines {
   std::string last;
 };
 
-// Reads "table full" lines from a kernel log (/dev/kmsg, or a saved log
-// file), keeping its place: the first Read() reads the whole log, each later
-// one only what was written since (/dev/kmsg keeps one position per open
-// descriptor). The status page holds one, so that a view does not reread a
-// ring buffer of up to 32 MiB; the doctor on its own reads once.
+// Reads "table full" lines from the kernel log the view names (/dev/kmsg,
+// or a saved log file), keeping its place: the first Read() reads the whole
+// log, each later one only what was written since (/dev/kmsg keeps one position
+// per open descriptor). The status page holds one, so that a view does not
+// reread a ring buffer of up to 32 MiB; the doctor on its own reads once.
 //
 // Since 6.17 a line names the namespace's inode: other namespaces' lines
 // are theirs. Namespace inodes are recycled, so only recent lines count:
 // those of the last hour, by the kernel's own clock (a saved log: all).
+// Which lines count as this namespace's is the doctor's judgement.
 class KernelLog {
  public:
-  explicit KernelLog(std::string path);
+  explicit KernelLog(const KernelView& view);
   KernelLog(const KernelLog&) = delete;
   KernelLog& operator=(const KernelLog&) = delete;
 
@@ -51,6 +53,7 @@ class KernelLog {
   void Keep(absl::string_view record);
 
   mutable std::mutex mu_;
+  const KernelView& view_;
   const std::string path_;
   Fd fd_;
   bool live_ = false;       // /dev/kmsg, not a saved file
@@ -59,9 +62,5 @@ class KernelLog {
   std::deque<Line> lines_;  // this namespace's (or unnamed) table-full lines
   uint64_t bytes_read_ = 0;
 };
-
-// "nf_conntrack: nf_conntrack: table full, ..." as the kernel prints it
-// (pr_fmt adds the prefix the message already carries) -> one prefix.
-std::string TidyKernelLine(absl::string_view message);
 
 }  // namespace nfce

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/netlink_socket.h"
+#include "collectors/kernel/netlink_socket.h"
 
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "collectors/file_reader.h"
 
 namespace nfce {
 
@@ -27,11 +26,6 @@ absl::Status NetlinkError(int err, absl::string_view what) {
         absl::StrCat("ctnetlink ", what, ": no answer in time"));
   }
   return absl::UnavailableError(msg);
-}
-
-bool ConntrackLoadedHere() {
-  return PathExists("/proc/sys/net/netfilter/nf_conntrack_count") ||
-         PathExists("/sys/module/nf_conntrack");
 }
 
 absl::StatusOr<NetlinkSocket> NetlinkSocket::Open(unsigned groups) {

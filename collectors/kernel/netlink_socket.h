@@ -16,11 +16,6 @@ namespace nfce {
 // An error from a netlink call, with the hint operators need for EPERM.
 absl::Status NetlinkError(int err, absl::string_view what);
 
-// ctnetlink requests and subscriptions can make the kernel load modules: the
-// exporter uses them only where conntrack is already loaded, as this
-// process's own network namespace sees it.
-bool ConntrackLoadedHere();
-
 // A NETLINK_NETFILTER socket, closed when the owner goes.
 class NetlinkSocket {
  public:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/paths.h"
+#include "collectors/kernel/paths.h"
 
 #include "absl/strings/str_cat.h"
 

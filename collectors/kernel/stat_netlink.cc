@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/stat_netlink.h"
+#include "collectors/kernel/stat_netlink.h"
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
@@ -13,7 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "collectors/netlink_socket.h"
+#include "collectors/kernel/netlink_socket.h"
+#include "collectors/parse/counters.h"
 
 namespace nfce {
 namespace {
@@ -47,43 +48,6 @@ int MessageCallback(const nlmsghdr* nlh, void* data) {
 
 }  // namespace
 
-absl::string_view CtaStatsName(int attribute) {
-  switch (attribute) {
-    case CTA_STATS_SEARCHED:
-      return "searched";
-    case CTA_STATS_FOUND:
-      return "found";
-    case CTA_STATS_NEW:
-      return "new";
-    case CTA_STATS_INVALID:
-      return "invalid";
-    case CTA_STATS_IGNORE:
-      return "ignore";
-    case CTA_STATS_DELETE:
-      return "delete";
-    case CTA_STATS_DELETE_LIST:
-      return "delete_list";
-    case CTA_STATS_INSERT:
-      return "insert";
-    case CTA_STATS_INSERT_FAILED:
-      return "insert_failed";
-    case CTA_STATS_DROP:
-      return "drop";
-    case CTA_STATS_EARLY_DROP:
-      return "early_drop";
-    case CTA_STATS_ERROR:
-      return "icmp_error";
-    case CTA_STATS_SEARCH_RESTART:
-      return "search_restart";
-    case CTA_STATS_CLASH_RESOLVE:
-      return "clash_resolve";
-    case CTA_STATS_CHAIN_TOOLONG:
-      return "chaintoolong";
-    default:
-      return "";
-  }
-}
-
 absl::StatusOr<StatSnapshot> QueryCtnetlinkStats() {
   DumpState state;
   absl::Status status =
@@ -100,9 +64,10 @@ absl::StatusOr<StatSnapshot> QueryCtnetlinkStats() {
   for (int a = 1; a <= CTA_STATS_MAX; ++a) {
     bool sent = std::any_of(state.cpus.begin(), state.cpus.end(),
                             [a](const auto& c) { return c.second[a]; });
-    if (sent && !CtaStatsName(a).empty()) {
+    const CounterInfo* counter = CounterOfAttribute(a);
+    if (sent && counter != nullptr) {
       present.push_back(a);
-      snap.names.emplace_back(CtaStatsName(a));
+      snap.names.emplace_back(counter->name);
     }
   }
   for (const auto& [id, values] : state.cpus) {

@@ -22,8 +22,8 @@ namespace nfce {
 // Counters live in a min-heap by count, so adding is O(log capacity) in the
 // worst case and O(1) for the common increment that keeps the heap order.
 // Written here because no Debian package carries a heavy-hitters sketch
-// (Apache DataSketches' C++ frequent_items is not packaged); at 262,144
-// entries, every one a new key, it adds about 50 ms to a 600 ms dump.
+// (Apache DataSketches' C++ frequent_items is not packaged); what it costs
+// a dump is in docs/performance.md ("Figures behind the code").
 template <typename Key, typename Hash = absl::Hash<Key>>
 class SpaceSaving {
  public:

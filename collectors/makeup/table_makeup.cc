@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/table_makeup.h"
+#include "collectors/makeup/table_makeup.h"
 
 #include <arpa/inet.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -13,8 +13,6 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
-#include "collectors/netlink_socket.h"
-#include "collectors/sysctl.h"
 
 namespace nfce {
 namespace {
@@ -75,22 +73,6 @@ TopList MakeTopList(const SpaceSaving<Key>& sketch, int k, ToItem to_item) {
   return list;
 }
 
-struct DumpState {
-  MakeupBuilder* builder;
-  absl::Status status;
-};
-
-int DumpCallback(const nlmsghdr* nlh, void* data) {
-  auto* state = static_cast<DumpState*>(data);
-  absl::StatusOr<FlowKey> key = ParseConntrackMessage(nlh);
-  if (!key.ok()) {
-    state->status = key.status();
-    return MNL_CB_ERROR;
-  }
-  state->builder->Add(*key);
-  return MNL_CB_OK;
-}
-
 }  // namespace
 
 void FlowAggregator::Add(const FlowKey& flow) {
@@ -144,18 +126,17 @@ size_t SketchCapacity(int top) {
   return top <= 0 ? 0 : std::max<size_t>(4096, 64 * static_cast<size_t>(top));
 }
 
-void ReadIdleTimeouts(const Paths& paths, ConntrackFlavor flavor,
+void ReadIdleTimeouts(const KernelView& view, ConntrackFlavor flavor,
                       MakeupOptions* options) {
-  SysctlLocation loc = SysctlsOf(paths, flavor);
   options->tcp_established_timeout.reset();
   options->udp_stream_timeout.reset();
-  if (auto t = ReadSysctlUint(loc.File("tcp_timeout_established"));
-      t.ok() && *t <= UINT32_MAX) {
-    options->tcp_established_timeout = static_cast<uint32_t>(*t);
-  }
-  if (auto t = ReadSysctlUint(loc.File("udp_timeout_stream"));
-      t.ok() && *t <= UINT32_MAX) {
-    options->udp_stream_timeout = static_cast<uint32_t>(*t);
+  for (auto [suffix, dest] :
+       {std::make_pair("tcp_timeout_established",
+                       &options->tcp_established_timeout),
+        std::make_pair("udp_timeout_stream", &options->udp_stream_timeout)}) {
+    if (auto t = view.TimeoutSeconds(flavor, suffix); t && *t <= UINT32_MAX) {
+      *dest = static_cast<uint32_t>(*t);
+    }
   }
 }
 
@@ -232,13 +213,12 @@ TableMakeup MakeupBuilder::Finish() const {
   return m;
 }
 
-absl::StatusOr<TableMakeup> DumpTableMakeup(const MakeupOptions& options,
+absl::StatusOr<TableMakeup> DumpTableMakeup(const KernelView& view,
+                                            const MakeupOptions& options,
                                             absl::Time deadline) {
   MakeupBuilder builder(options);
-  DumpState state{&builder, absl::OkStatus()};
-  absl::Status status =
-      CtnetlinkDump(IPCTNL_MSG_CT_GET, DumpCallback, &state, deadline);
-  if (!state.status.ok()) return state.status;
+  absl::Status status = view.DumpConntrack(
+      [&builder](const FlowKey& entry) { builder.Add(entry); }, deadline);
   if (!status.ok()) return status;
   return builder.Finish();
 }

@@ -14,10 +14,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "collectors/flow_parser.h"
-#include "collectors/module.h"
-#include "collectors/paths.h"
-#include "collectors/space_saving.h"
+#include "collectors/kernel/kernel_view.h"
+#include "collectors/makeup/space_saving.h"
+#include "collectors/parse/flow_parser.h"
 
 namespace nfce {
 
@@ -110,7 +109,7 @@ struct MakeupOptions {
 size_t SketchCapacity(int top);
 
 // Reads the two timeout sysctls the idle histograms are measured against.
-void ReadIdleTimeouts(const Paths& paths, ConntrackFlavor flavor,
+void ReadIdleTimeouts(const KernelView& view, ConntrackFlavor flavor,
                       MakeupOptions* options);
 
 // Builds a TableMakeup from the entries of one dump, in bounded memory.
@@ -159,7 +158,8 @@ class MakeupBuilder {
 };
 
 // One dump of the whole table of this network namespace, aggregated.
-absl::StatusOr<TableMakeup> DumpTableMakeup(const MakeupOptions& options,
+absl::StatusOr<TableMakeup> DumpTableMakeup(const KernelView& view,
+                                            const MakeupOptions& options,
                                             absl::Time deadline);
 
 }  // namespace nfce

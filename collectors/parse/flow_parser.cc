@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/flow_parser.h"
+#include "collectors/parse/flow_parser.h"
 
 #include <arpa/inet.h>
 #include <linux/netfilter/nf_conntrack_common.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/slab_parser.h"
+#include "collectors/parse/slab_parser.h"
 
 #include <algorithm>
 #include <cstring>
@@ -81,6 +81,26 @@ absl::StatusOr<uint64_t> ParseSlabAttribute(absl::string_view text) {
         "\"", first.substr(0, 24), "\" is not an unsigned integer"));
   }
   return v;
+}
+
+uint64_t ObjectSize(const std::vector<SlabCache>& caches) {
+  uint64_t size = 0;
+  for (const SlabCache& c : caches) {
+    if (c.name == "nf_conntrack" || c.name == "ip_conntrack") return c.objsize;
+    size = std::max(size, c.objsize);
+  }
+  return size;
+}
+
+double SlabBytes(const SlabCache& c) {
+  return static_cast<double>(c.num_slabs) *
+         static_cast<double>(c.pagesperslab) * static_cast<double>(c.page_size);
+}
+
+double MemoryLimitBytes(uint64_t limit, uint64_t buckets, uint64_t objsize,
+                        uint64_t pointer_size) {
+  return static_cast<double>(limit) * static_cast<double>(objsize) +
+         static_cast<double>(buckets) * static_cast<double>(pointer_size);
 }
 
 std::optional<uint64_t> ParseAuxvPageSize(absl::string_view auxv) {

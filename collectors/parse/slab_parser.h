@@ -23,6 +23,22 @@ struct SlabCache {
   uint64_t page_size = 4096;  // of the kernel the cache belongs to
 };
 
+// Used for the memory estimate where the slab cache cannot be read (it is
+// root-only): the aligned size of struct nf_conn on x86_64 6.x kernels.
+inline constexpr uint64_t kDefaultConntrackObjectSize = 256;
+
+// The object size of the table's own cache: the exact name where it exists,
+// else the largest of the per-namespace caches.
+uint64_t ObjectSize(const std::vector<SlabCache>& caches);
+
+// Memory a cache holds: slabs x pages per slab x page size.
+double SlabBytes(const SlabCache& cache);
+
+// Kernel memory a table filled to `limit` costs: the entries' slab objects
+// plus the bucket array of pointers.
+double MemoryLimitBytes(uint64_t limit, uint64_t buckets, uint64_t objsize,
+                        uint64_t pointer_size = sizeof(void*));
+
 // AT_PAGESZ from an auxiliary vector (/proc/<pid>/auxv: native-endian
 // pairs of 64-bit words, type then value); nullopt if absent or malformed.
 std::optional<uint64_t> ParseAuxvPageSize(absl::string_view auxv);

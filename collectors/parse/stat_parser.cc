@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/stat_parser.h"
+#include "collectors/parse/stat_parser.h"
 
 #include <algorithm>
 
@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "collectors/parse/counters.h"
 
 namespace nfce {
 namespace {
@@ -42,8 +43,9 @@ absl::StatusOr<uint32_t> ParseHex32(absl::string_view token, size_t row,
 }
 
 // The fields of a line, split at spaces and tabs, into `out` (reused from
-// row to row). By hand: absl's ByAnyChar splitter was 11 % of a scrape's CPU
-// in a profile, on a file that is read every scrape.
+// row to row). By hand: absl's ByAnyChar splitter was a large share of a
+// scrape's CPU, on a file read every scrape (docs/performance.md, "Figures
+// behind the code").
 void SplitFields(absl::string_view line, std::vector<absl::string_view>* out) {
   out->clear();
   auto blank = [](char c) { return c == ' ' || c == '\t'; };
@@ -69,14 +71,10 @@ std::string Sanitize(absl::string_view header) {
 std::optional<std::string> StatColumnName(absl::string_view header,
                                           bool modern_layout) {
   if (header == "entries") return std::nullopt;
-  if (header == "clashres") return "clash_resolve";
-  if (header == "chainlength") return "chaintoolong";
-  if (modern_layout &&
-      (header == "new" || header == "ignore" || header == "delete" ||
-       header == "delete_list" || header == "searched")) {
-    return std::nullopt;
-  }
-  return Sanitize(header);
+  const CounterInfo* counter = CounterOfHeader(header);
+  if (counter == nullptr) return Sanitize(header);  // a newer kernel's column
+  if (modern_layout && counter->zero_in_modern_layout) return std::nullopt;
+  return std::string(counter->name);
 }
 
 absl::StatusOr<StatSnapshot> ParseProcStat(absl::string_view text) {

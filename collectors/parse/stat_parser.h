@@ -21,10 +21,11 @@ struct StatSnapshot {
   std::vector<Cpu> cpus;
 };
 
-// Maps a /proc/net/stat/nf_conntrack header to the counter name we export,
-// or nullopt for columns that are not counters: `entries` (the table size,
-// repeated per row) and, in the layouts of 5.10 and later (recognised by
-// `clashres` or `chainlength`), the columns that the kernel prints as 0.
+// Maps a /proc/net/stat/nf_conntrack header to the counter name we export
+// (the counter table, collectors/parse/counters.h), or nullopt for columns
+// that are not counters: `entries` (the table size, repeated per row) and,
+// in the layouts of 5.10 and later (recognised by `clashres` or
+// `chainlength`), the columns that the kernel prints as 0.
 std::optional<std::string> StatColumnName(absl::string_view header,
                                           bool modern_layout);
 

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/sysctl.h"
+#include "collectors/parse/sysctl.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "collectors/file_reader.h"
 
 namespace nfce {
 
@@ -25,17 +24,6 @@ absl::StatusOr<uint64_t> ParseSysctlUint(absl::string_view text) {
         absl::StrCat("value out of 64-bit range: ", v.substr(0, 40)));
   }
   return out;
-}
-
-absl::StatusOr<uint64_t> ReadSysctlUint(const std::string& path) {
-  absl::StatusOr<std::string> text =
-      SharedFileCache().Read(path, kMaxSysctlBytes);
-  if (!text.ok()) return text.status();
-  absl::StatusOr<uint64_t> v = ParseSysctlUint(*text);
-  if (!v.ok()) {
-    return Prefixed(v.status(), path);
-  }
-  return v;
 }
 
 }  // namespace nfce

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <cstdio>
 
-#include "absl/strings/string_view.h"
-#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "exporter/doctor/diagnosis.h"
 #include "exporter/doctor/doctor.h"
+#include "exporter/doctor/render/render.h"
+#include "exporter/flags/flag_table.h"
 
 namespace nfce {
 namespace {
@@ -11,47 +13,71 @@ namespace {
 // sysexits.h's EX_USAGE: apart from the verdicts 0-3.
 constexpr int kExitUsage = 64;
 
+struct DoctorFlags {
+  Paths paths;
+  bool json = false;
+  bool flows = true;
+  bool help = false;
+};
+
+std::vector<FlagGroup> DoctorFlagTable(DoctorFlags* o) {
+  return {
+      {"Report",
+       {ChoiceFlag<bool>("output", &o->json, {{"text", false}, {"json", true}},
+                         "text for people, json for scripts (docs/doctor.md "
+                         "lists its keys and finding codes)."),
+        BoolFlag("flows", &o->flows,
+                 "Dump the table once to say what fills it (needs "
+                 "CAP_NET_ADMIN and the running kernel).")}},
+      {"Paths",
+       {StringFlag("path.procfs", &o->paths.procfs,
+                   "procfs mount point (e.g. /host/proc in a container); a "
+                   "tree of files is read as it is, without a dump."),
+        StringFlag("path.sysfs", &o->paths.sysfs, "sysfs mount point."),
+        StringFlag("kernel-log", &o->paths.kmsg,
+                   "The kernel log to look for 'table full' lines in: the "
+                   "kernel's own, or a saved log (\"\": none). Named and "
+                   "unreadable, it makes the verdict UNKNOWN.")}},
+      {"Other", {ActionFlag("help", &o->help, "Show this help.")}},
+  };
+}
+
+std::string DoctorHelp() {
+  DoctorFlags o;
+  return absl::StrCat(
+      "usage: nf_conntrack_exporter doctor [<flags>]\n\n",
+      Wrap("Diagnoses this host's connection tracking table, says what fills "
+           "it (from one table dump) and prints the commands that fix it on "
+           "this host: where they apply (host, this network namespace, kernel "
+           "command line, kube-proxy) and how to keep them. Read-only. Exit "
+           "status, as a Nagios/Icinga check: 0 OK, 1 WARNING, 2 CRITICAL, 3 "
+           "UNKNOWN (a fact it needs could not be read: never OK about data "
+           "it could not read); 64 bad usage.",
+           0),
+      FlagTableHelp(DoctorFlagTable(&o)));
+}
+
 }  // namespace
 
 int DoctorMain(const std::vector<std::string>& args) {
-  DoctorOptions o;
-  for (const std::string& a : args) {
-    absl::string_view v = a;
-    if (absl::ConsumePrefix(&v, "--path.procfs=")) {
-      o.paths.procfs = std::string(v);
-    } else if (absl::ConsumePrefix(&v, "--path.sysfs=")) {
-      o.paths.sysfs = std::string(v);
-    } else if (absl::ConsumePrefix(&v, "--kernel-log=")) {
-      o.kernel_log = std::string(v);
-      o.kernel_log_given = !v.empty();
-    } else if (a == "--output=json") {
-      o.json = true;
-    } else if (a == "--output=text") {
-      o.json = false;
-    } else if (a == "--no-flows") {
-      o.dump_flows = false;
-    } else if (a == "-h" || a == "--help") {
-      std::fputs(
-          "usage: nf_conntrack_exporter doctor [--output=text|json]\n"
-          "           [--path.procfs=/proc] [--path.sysfs=/sys]\n"
-          "           [--kernel-log=/dev/kmsg] [--no-flows]\n\n"
-          "Diagnoses this host's connection tracking table, says what fills\n"
-          "it (from one table dump: needs CAP_NET_ADMIN; --no-flows skips\n"
-          "it) and prints the commands that fix it on this host: where they\n"
-          "apply (host, this network namespace, kernel command line,\n"
-          "kube-proxy) and how to keep them. Read-only. Exit status, as a\n"
-          "Nagios/Icinga check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a\n"
-          "fact it needs could not be read: never OK about data it could\n"
-          "not read); 64 bad usage.\n",
-          stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "doctor: unknown argument %s (see doctor --help)\n",
-                   a.c_str());
-      return kExitUsage;
-    }
+  DoctorFlags o;
+  absl::StatusOr<std::set<std::string>> given =
+      ParseFlagTable(DoctorFlagTable(&o), args);
+  if (!given.ok()) {
+    std::fprintf(stderr, "doctor: %s\n",
+                 std::string(given.status().message()).c_str());
+    return kExitUsage;
   }
-  HostFacts facts = GatherFacts(o);
+  if (o.help) {
+    std::fputs(DoctorHelp().c_str(), stdout);
+    return 0;
+  }
+  const KernelView view(o.paths);
+  GatherOptions gather;
+  gather.dump_flows = o.flows;
+  gather.kernel_log_required =
+      given->count("kernel-log") > 0 && !o.paths.kmsg.empty();
+  HostFacts facts = GatherFacts(view, gather);
   Diagnosis d = Diagnose(facts);
   std::string report = o.json ? RenderJson(facts, d) : RenderText(facts, d);
   std::fputs(report.c_str(), stdout);

@@ -7,17 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
-#include "collectors/module.h"
-#include "collectors/paths.h"
-#include "collectors/stat.h"
-#include "collectors/table_makeup.h"
-#include "exporter/doctor/kernel_log.h"
+#include "collectors/kernel/kernel_log.h"
+#include "collectors/kernel/kernel_view.h"
+#include "collectors/kernel/stat_reader.h"
+#include "collectors/makeup/table_makeup.h"
 
 namespace nfce {
 
-// What `nf_conntrack_exporter doctor` knows of a host. Gathered once, then
-// judged by pure functions, so the judgement can be tested on any numbers.
+// What the doctor knows of a host, read through the kernel view. Gathered
+// once, then judged by pure functions (Diagnose), so that the judgement can
+// be tested on any numbers.
 struct HostFacts {
   ConntrackFlavor flavor = ConntrackFlavor::kNone;
   std::string kernel_release;
@@ -36,32 +35,30 @@ struct HostFacts {
   // Timeout sysctls by name without the prefix ("tcp_timeout_established").
   std::map<std::string, uint64_t> timeouts;
 
-  // Where a fix can be applied. The limit and the buckets are global and can
-  // be changed only from the initial network namespace.
+  // Where a fix can be applied.
   std::optional<bool> netns_initial;
-  // Built into the kernel (no module to pass options to) or a module.
   std::optional<bool> conntrack_builtin;
-  // net.netfilter.nf_conntrack_buckets can be written on the host (4.8+).
   bool buckets_sysctl_writable = false;
-  // A kube-proxy process is visible: it rewrites the sysctls at every start.
   bool kube_proxy = false;
 
   // What fills the table, from one dump (nullopt: not dumped, see the note).
   std::optional<TableMakeup> makeup;
   std::string makeup_note;
 
-  bool kernel_log_read = false;
-  std::string kernel_log_note;    // why it could not be read
-  int table_full_lines_seen = 0;  // recent lines that name this namespace
-  int table_full_lines = 0;       // of those, the ones that count here
-  std::string table_full_caveat;  // why seen lines were not counted, or may
-                                  // not belong here
-  std::string last_table_full;
+  // The kernel log's recent "table full" lines that can be this
+  // namespace's (nullopt: not read, see the note); whether they count is
+  // the judgement's.
+  std::optional<TableFullLines> kernel_log;
+  std::string kernel_log_note;
 
   // Facts the verdict needs that could not be read, with why: the doctor
   // then says UNKNOWN rather than OK (a check must not vouch for data it
   // could not read).
-  std::vector<std::string> unreadable;
+  struct Missing {
+    std::string fact;  // entries, limit, drop_counters, kernel_log
+    std::string error;
+  };
+  std::vector<Missing> unreadable;
 
   // entries / limit; nullopt when either is unknown or the limit is 0.
   std::optional<double> Usage() const;
@@ -69,24 +66,23 @@ struct HostFacts {
   std::optional<uint64_t> Timeout(const std::string& name) const;
 };
 
-struct DoctorOptions {
-  Paths paths;
-  std::string kernel_log = "/dev/kmsg";  // "" skips it
-  bool kernel_log_given = false;  // named with --kernel-log= (not skipped)
-  // Where given, read through this (which keeps its place in the log)
-  // instead of reading `kernel_log` whole.
-  KernelLog* kernel_log_reader = nullptr;
-  bool json = false;
+struct GatherOptions {
   // Dump the table through ctnetlink for its make-up (needs CAP_NET_ADMIN
-  // and the real /proc).
+  // and the running kernel).
   bool dump_flows = true;
   // The counters' source and wrap state: the stat collector's inside the
   // exporter (so the status page and /metrics agree), a fresh one for the
   // doctor on its own (raw sums: it has no earlier reading).
   StatOptions stat;
+  // Where given, read through this (which keeps its place in the log);
+  // else the view's kernel log is read once, if it names one.
+  KernelLog* kernel_log = nullptr;
+  // The kernel log was named by the user: unreadable, it is a fact missing
+  // (by default /dev/kmsg is often closed to users: only a note).
+  bool kernel_log_required = false;
 };
 
 // Reads everything it can; what it cannot read it notes, never fails.
-HostFacts GatherFacts(const DoctorOptions& options);
+HostFacts GatherFacts(const KernelView& view, const GatherOptions& options);
 
 }  // namespace nfce

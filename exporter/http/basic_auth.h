@@ -20,8 +20,8 @@ bool IsBcryptHash(absl::string_view hash);
 // exporter-toolkit does it:
 // - an unknown user costs a bcrypt of the same cost as the costliest known
 //   one, so that timing does not tell which user names exist;
-// - one bcrypt at a time (about 60 ms at cost 10): a flood of wrong
-//   passwords takes one core, not all of them;
+// - one bcrypt at a time (tens of milliseconds each: docs/performance.md):
+//   a flood of wrong passwords takes one core, not all of them;
 // - a successful check is remembered (a SHA-256 of user, hash and password,
 //   never the password), so a scrape every 15 s does not pay a bcrypt each
 //   time; at most kCacheSize are kept.

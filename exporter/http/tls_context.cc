@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/tls_context.h"
+#include "exporter/http/tls_context.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "absl/strings/str_cat.h"
-#include "collectors/file_reader.h"
+#include "collectors/kernel/file_reader.h"
 
 namespace nfce {
 namespace {
@@ -23,7 +23,7 @@ absl::Status OpenSslError(absl::string_view what, const std::string& file) {
 
 void TlsContext::Free::operator()(ssl_ctx_st* ctx) const { SSL_CTX_free(ctx); }
 
-absl::Status TlsContext::Configure(const WebConfig::Tls& tls, SSL_CTX* ctx) {
+absl::Status TlsContext::Configure(const TlsConfig& tls, SSL_CTX* ctx) {
   // OpenSSL opens these by name and would block on a FIFO or read a device
   // without end: refuse anything but a regular file of a sane size first.
   constexpr size_t kMaxPemBytes = size_t{1} << 20;
@@ -62,7 +62,7 @@ absl::Status TlsContext::Configure(const WebConfig::Tls& tls, SSL_CTX* ctx) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<TlsContext> TlsContext::Create(const WebConfig::Tls& tls) {
+absl::StatusOr<TlsContext> TlsContext::Create(const TlsConfig& tls) {
   TlsContext out;
   out.ctx_.reset(SSL_CTX_new(TLS_server_method()));
   if (!out.ctx_) return OpenSslError("cannot create a context for", "");

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "exporter/web_config.h"
+#include "exporter/http/tls_config.h"
 
 struct ssl_ctx_st;
 
@@ -15,10 +15,10 @@ namespace nfce {
 class TlsContext {
  public:
   // Builds and checks a context of its own: the config's files must load.
-  static absl::StatusOr<TlsContext> Create(const WebConfig::Tls& tls);
+  static absl::StatusOr<TlsContext> Create(const TlsConfig& tls);
 
   // Configures a context someone else created (civetweb's).
-  static absl::Status Configure(const WebConfig::Tls& tls, ssl_ctx_st* ctx);
+  static absl::Status Configure(const TlsConfig& tls, ssl_ctx_st* ctx);
 
  private:
   struct Free {

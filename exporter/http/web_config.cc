@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/web_config.h"
+#include "exporter/http/web_config.h"
 
 #include <openssl/ssl.h>
 #include <yaml-cpp/yaml.h>
@@ -13,9 +13,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "collectors/file_reader.h"
-#include "exporter/basic_auth.h"
-#include "exporter/tls_context.h"
+#include "collectors/kernel/file_reader.h"
+#include "exporter/http/basic_auth.h"
+#include "exporter/http/tls_context.h"
 
 namespace nfce {
 namespace {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "exporter/http/tls_config.h"
 
 namespace nfce {
 
@@ -26,13 +27,7 @@ namespace nfce {
 //     headers:
 //       X-Frame-Options: deny
 struct WebConfig {
-  struct Tls {
-    std::string cert_file;
-    std::string key_file;
-    std::string client_ca_file;
-    std::string client_auth_type = "NoClientCert";
-    int min_version = 0;  // an OpenSSL TLS*_VERSION
-  };
+  using Tls = TlsConfig;
   std::optional<Tls> tls;
   std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
   std::vector<std::pair<std::string, std::string>> headers;

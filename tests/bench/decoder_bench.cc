@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "absl/time/clock.h"
-#include "collectors/flow_parser.h"
-#include "collectors/netlink_socket.h"
+#include "collectors/kernel/netlink_socket.h"
+#include "collectors/parse/flow_parser.h"
 #include "tests/bench/thread_cpu.h"
 #include "tests/reference/reference_decoder.h"
 

@@ -14,7 +14,7 @@
 #include <cstdlib>
 
 #include "absl/time/clock.h"
-#include "collectors/table_makeup.h"
+#include "collectors/makeup/table_makeup.h"
 
 namespace {
 
@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
   if (repeats < 1) repeats = 1;
   nfce::MakeupOptions options;
   options.top = argc > 2 ? std::atoi(argv[2]) : 10;
-  nfce::ReadIdleTimeouts(nfce::Paths{}, nfce::ConntrackFlavor::kNfConntrack,
-                         &options);
+  const nfce::KernelView view(nfce::Paths{});
+  nfce::ReadIdleTimeouts(view, nfce::ConntrackFlavor::kNfConntrack, &options);
   size_t sketch_bytes = 0;
   rusage before{}, after{};
   getrusage(RUSAGE_SELF, &before);
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   uint64_t entries = 0;
   for (int i = 0; i < repeats; ++i) {
     absl::StatusOr<nfce::TableMakeup> makeup =
-        nfce::DumpTableMakeup(options, absl::Now() + absl::Seconds(60));
+        nfce::DumpTableMakeup(view, options, absl::Now() + absl::Seconds(60));
     if (!makeup.ok()) {
       std::fprintf(stderr, "dump failed: %s\n",
                    makeup.status().ToString().c_str());

@@ -29,15 +29,8 @@ for tree in "$here"/fixtures/*/ "$here"/../fixtures/*/; do
       --no-flows --kernel-log="$log" --output="$format") >"$work/$name.$ext" || code=$?
     # The exit status is the verdict (0-3); anything else is a failure.
     ((code <= 3)) || { echo "FAIL $name $format: exit $code"; failures=$((failures + 1)); }
-    if [[ "$update" == --update ]]; then
-      cp "$work/$name.$ext" "$here/golden/$name.$ext"
-    elif ! diff -u "$here/golden/$name.$ext" "$work/$name.$ext"; then
-      echo "FAIL $name: doctor --output=$format differs from tests/doctor/golden/$name.$ext" \
-        "(rerun with --update if the change is intended)"
-      failures=$((failures + 1))
-    else
-      echo "ok   $name $format"
-    fi
+    golden_compare "$work/$name.$ext" "$here/golden/$name.$ext" "$update" \
+      "$name doctor --output=$format" || failures=$((failures + 1))
   done
 done
 ((failures == 0)) || fail "$failures doctor golden case(s) differ"

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <vector>
 
-#include "collectors/flow_parser.h"
-#include "collectors/table_makeup.h"
+#include "collectors/makeup/table_makeup.h"
+#include "collectors/parse/flow_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < sizeof(nlmsghdr)) return 0;

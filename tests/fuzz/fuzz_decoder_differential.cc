@@ -13,7 +13,7 @@
 #include <cstring>
 #include <vector>
 
-#include "collectors/flow_parser.h"
+#include "collectors/parse/flow_parser.h"
 #include "tests/reference/reference_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

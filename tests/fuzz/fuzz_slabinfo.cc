@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "collectors/slab_parser.h"
+#include "collectors/parse/slab_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "collectors/stat_parser.h"
+#include "collectors/parse/stat_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<nfce::StatSnapshot> s = nfce::ParseProcStat(

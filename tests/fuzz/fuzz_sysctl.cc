@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "collectors/sysctl.h"
-#include "collectors/timeouts.h"
+#include "collectors/parse/sysctl.h"
+#include "collectors/parse/timeout_name.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "exporter/web_config.h"
+#include "exporter/http/web_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)nfce::ParseWebConfig(

@@ -45,16 +45,8 @@ for tree in "$fixtures"/*/; do
     echo "FAIL $name: promtool check metrics: $lint"
     failures=$((failures + 1))
   fi
-  if [[ "$update" == --update ]]; then
-    cp "$work/$name.prom" "$here/$name.prom"
-    echo "updated $name.prom"
-  elif ! diff -u "$here/$name.prom" "$work/$name.prom"; then
-    echo "FAIL $name: /metrics differs from tests/golden/$name.prom" \
-      "(rerun with --update if the change is intended)"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
+  golden_compare "$work/$name.prom" "$here/$name.prom" "$update" \
+    "$name /metrics" || failures=$((failures + 1))
 done
 
 collectors="table stat slab timeouts"

@@ -19,8 +19,8 @@
 #include <string>
 
 #include "absl/time/clock.h"
-#include "collectors/flow_parser.h"
-#include "collectors/netlink_socket.h"
+#include "collectors/kernel/netlink_socket.h"
+#include "collectors/parse/flow_parser.h"
 #include "tests/reference/reference_decoder.h"
 
 namespace {

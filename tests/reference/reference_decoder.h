@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "collectors/flow_parser.h"
+#include "collectors/parse/flow_parser.h"
 
 namespace nfce {
 

@@ -19,12 +19,15 @@ using testing::FixtureTree;
 using testing::Value;
 
 // A new context for each collection: it keeps what one scrape read.
-ScrapeContext Nf() { return ScrapeContext(ConntrackFlavor::kNfConntrack); }
+ScrapeContext Nf(const KernelView& view) {
+  return ScrapeContext(view, ConntrackFlavor::kNfConntrack);
+}
 
 TEST(StatCollector, SumsOverCpusFromProcfs) {
-  StatCollector c(FixtureTree("linux-6.18"), {});
+  KernelView view(FixtureTree("linux-6.18"));
+  StatCollector c({});
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(view), &out).ok());
   EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total"), 5);
   EXPECT_EQ(Value(out, "nf_conntrack_stat_insert_failed_total"), 7);
   EXPECT_EQ(Value(out, "nf_conntrack_stat_source_info", {{"source", "procfs"}}),
@@ -34,39 +37,46 @@ TEST(StatCollector, SumsOverCpusFromProcfs) {
 }
 
 TEST(StatCollector, PerCpuLabels) {
-  StatCollector c(FixtureTree("linux-6.18"), {StatSource::kAuto, true});
+  KernelView view(FixtureTree("linux-6.18"));
+  StatCollector c({StatSource::kAuto, true});
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(view), &out).ok());
   EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total", {{"cpu", "0"}}), 2);
   EXPECT_EQ(Value(out, "nf_conntrack_stat_drop_total", {{"cpu", "1"}}), 3);
 }
 
 TEST(StatCollector, LegacyFileName) {
-  StatCollector c(FixtureTree("linux-2.6.18-ip_conntrack"), {});
+  KernelView view(FixtureTree("linux-2.6.18-ip_conntrack"));
+  StatCollector c({});
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect({ConntrackFlavor::kLegacyIpConntrack}, &out).ok());
+  ASSERT_TRUE(
+      c.Collect(ScrapeContext(view, ConntrackFlavor::kLegacyIpConntrack), &out)
+          .ok());
   EXPECT_EQ(Value(out, "nf_conntrack_stat_found_total"), 10000000);
 }
 
 TEST(StatCollector, ProcfsOnlyWithoutTheFileFails) {
-  StatCollector c(FixtureTree("no-stat-file"), {StatSource::kProcfs, false});
+  KernelView view(FixtureTree("no-stat-file"));
+  StatCollector c({StatSource::kProcfs, false});
   std::vector<prometheus::MetricFamily> out;
-  EXPECT_EQ(c.Collect(Nf(), &out).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(c.Collect(Nf(view), &out).code(), absl::StatusCode::kNotFound);
 }
 
 TEST(StatCollector, MalformedFileFailsWithFileName) {
-  StatCollector c(Paths{FixturePath("malformed/stat-non-hex/proc"), ""}, {});
+  KernelView view(Paths{FixturePath("malformed/stat-non-hex/proc"), ""});
+  StatCollector c({});
   std::vector<prometheus::MetricFamily> out;
-  absl::Status s = c.Collect(Nf(), &out);
+  absl::Status s = c.Collect(Nf(view), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("net/stat/nf_conntrack"), absl::string_view::npos);
   EXPECT_TRUE(out.empty());
 }
 
 TEST(SlabCollector, ReadsCacheAndWorksOutMemoryLimit) {
-  SlabCollector c(FixtureTree("linux-5.4"));
+  KernelView view(FixtureTree("linux-5.4"));
+  SlabCollector c;
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(view), &out).ok());
   LabelPairs cache = {{"cache", "nf_conntrack"}};
   EXPECT_EQ(Value(out, "nf_conntrack_slab_objects", cache), 70080);
   EXPECT_EQ(Value(out, "nf_conntrack_slab_objects_active", cache), 70000);
@@ -81,11 +91,12 @@ TEST(SlabCollector, ReadsCacheAndWorksOutMemoryLimit) {
 TEST(SlabCollector, PrefersTheSlubSysfsDirectory) {
   // slabinfo of this procfs has no conntrack row: the values must come from
   // <sysfs>/kernel/slab/nf_conntrack.
-  SlabCollector c(
+  KernelView view(
       Paths{FixturePath("no-module/proc"), FixturePath("no-stat-file/sys")});
+  SlabCollector c;
   std::vector<prometheus::MetricFamily> out;
   // It fails on the missing table sysctls, not on the slab.
-  EXPECT_EQ(c.Collect(Nf(), &out).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(c.Collect(Nf(view), &out).code(), absl::StatusCode::kNotFound);
   LabelPairs cache = {{"cache", "nf_conntrack"}};
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 1);
   EXPECT_EQ(Value(out, "nf_conntrack_slab_objects_active", cache), 12345);
@@ -102,9 +113,10 @@ TEST(SlabCollector, GarbledSysfsAttributeFailsWithItsPath) {
   std::filesystem::copy(FixturePath("no-stat-file"), root,
                         std::filesystem::copy_options::recursive);
   std::ofstream(root / "sys/kernel/slab/nf_conntrack/slabs") << "many\n";
-  SlabCollector c(Paths{(root / "proc").string(), (root / "sys").string()});
+  KernelView view(Paths{(root / "proc").string(), (root / "sys").string()});
+  SlabCollector c;
   std::vector<prometheus::MetricFamily> out;
-  absl::Status s = c.Collect(Nf(), &out);
+  absl::Status s = c.Collect(Nf(view), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("nf_conntrack/slabs"), absl::string_view::npos);
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
@@ -112,9 +124,10 @@ TEST(SlabCollector, GarbledSysfsAttributeFailsWithItsPath) {
 }
 
 TEST(SlabCollector, PerNamespaceCachesUseTheLargestObject) {
-  SlabCollector c(FixtureTree("linux-2.6.32"));
+  KernelView view(FixtureTree("linux-2.6.32"));
+  SlabCollector c;
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(view), &out).ok());
   EXPECT_EQ(Value(out, "nf_conntrack_memory_limit_bytes"),
             65536.0 * 312 + 16384.0 * sizeof(void*));
 }
@@ -127,9 +140,10 @@ TEST(SlabCollector, MissingSlabinfoFallsBackToDefaultSizeAndFails) {
   std::filesystem::create_directories(root / "proc");
   std::filesystem::copy(FixturePath("linux-6.18/proc/sys"), root / "proc/sys",
                         std::filesystem::copy_options::recursive);
-  SlabCollector c(Paths{(root / "proc").string(), (root / "sys").string()});
+  KernelView view(Paths{(root / "proc").string(), (root / "sys").string()});
+  SlabCollector c;
   std::vector<prometheus::MetricFamily> out;
-  absl::Status s = c.Collect(Nf(), &out);
+  absl::Status s = c.Collect(Nf(view), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_NE(s.message().find("slabinfo"), absl::string_view::npos);
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
@@ -140,16 +154,19 @@ TEST(SlabCollector, MissingSlabinfoFallsBackToDefaultSizeAndFails) {
 }
 
 TEST(SlabCollector, MalformedSlabinfoFails) {
-  SlabCollector c(Paths{FixturePath("malformed/slab-garbled/proc"), ""});
+  KernelView view(Paths{FixturePath("malformed/slab-garbled/proc"), ""});
+  SlabCollector c;
   std::vector<prometheus::MetricFamily> out;
-  EXPECT_EQ(c.Collect(Nf(), &out).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.Collect(Nf(view), &out).code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Value(out, "nf_conntrack_slabinfo_readable"), 0);
 }
 
 TEST(TimeoutsCollector, ReadsEveryTimeoutSysctl) {
-  TimeoutsCollector c(FixtureTree("linux-5.4"));
+  KernelView view(FixtureTree("linux-5.4"));
+  TimeoutsCollector c({absl::ZeroDuration()});
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect(Nf(), &out).ok());
+  ASSERT_TRUE(c.Collect(Nf(view), &out).ok());
   EXPECT_EQ(Value(out, "nf_conntrack_timeout_seconds",
                   {{"protocol", "tcp"}, {"state", "established"}}),
             432000);
@@ -163,19 +180,23 @@ TEST(TimeoutsCollector, ReadsEveryTimeoutSysctl) {
 }
 
 TEST(TimeoutsCollector, LegacyNames) {
-  TimeoutsCollector c(FixtureTree("linux-2.6.18-ip_conntrack"));
+  KernelView view(FixtureTree("linux-2.6.18-ip_conntrack"));
+  TimeoutsCollector c({absl::ZeroDuration()});
   std::vector<prometheus::MetricFamily> out;
-  ASSERT_TRUE(c.Collect({ConntrackFlavor::kLegacyIpConntrack}, &out).ok());
+  ASSERT_TRUE(
+      c.Collect(ScrapeContext(view, ConntrackFlavor::kLegacyIpConntrack), &out)
+          .ok());
   EXPECT_EQ(Value(out, "nf_conntrack_timeout_seconds",
                   {{"protocol", "tcp"}, {"state", "time_wait"}}),
             120);
 }
 
 TEST(TimeoutsCollector, BadValueFailsButServesTheRest) {
-  TimeoutsCollector c(
-      Paths{FixturePath("malformed/timeouts-bad-value/proc"), ""});
+  KernelView view(Paths{FixturePath("malformed/timeouts-bad-value/proc"), ""});
+  TimeoutsCollector c({absl::ZeroDuration()});
   std::vector<prometheus::MetricFamily> out;
-  EXPECT_EQ(c.Collect(Nf(), &out).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.Collect(Nf(view), &out).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

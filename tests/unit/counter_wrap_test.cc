@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/counter_wrap.h"
+#include "collectors/kernel/counter_wrap.h"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/doctor/doctor.h"
+#include <fstream>
+#include <iterator>
+#include <set>
 
+#include "collectors/parse/kmsg.h"
+#include "exporter/doctor/diagnosis.h"
+#include "exporter/doctor/render/phrases.h"
 #include "gtest/gtest.h"
 
 namespace nfce {
@@ -23,6 +28,22 @@ HostFacts Host(uint64_t ram, uint64_t entries, uint64_t limit, uint64_t buckets,
   return f;
 }
 
+std::vector<std::string> Runtime(const Recommendation& r) {
+  std::vector<std::string> out;
+  for (const Step& s : r.steps) {
+    if (!s.persistent) out.push_back(s.text);
+  }
+  return out;
+}
+
+std::vector<std::string> Persistent(const Recommendation& r) {
+  std::vector<std::string> out;
+  for (const Step& s : r.steps) {
+    if (s.persistent) out.push_back(s.text);
+  }
+  return out;
+}
+
 TEST(SeedLimit, ClassicRuleFor32And64Bit) {
   // RAM / 16384 / (word size / 32 bits)
   EXPECT_EQ(SeedLimit(8 * kGiB, 8), 262144u);
@@ -40,15 +61,14 @@ TEST(Recommend, SixtyFourGiBHostGetsTheClassicLimitAtOneToOne) {
   EXPECT_DOUBLE_EQ(r.memory_bytes, 2097152.0 * 256 + 2097152.0 * 8);  // 528 MiB
   EXPECT_NEAR(r.ram_share, 528.0 / (64 * 1024), 1e-9);
   EXPECT_FALSE(r.over_memory_budget);
-  ASSERT_EQ(r.RuntimeCommands().size(), 2u);
-  EXPECT_EQ(r.RuntimeCommands()[0],
-            "sysctl -w net.netfilter.nf_conntrack_max=2097152");
-  EXPECT_EQ(r.RuntimeCommands()[1],
+  ASSERT_EQ(Runtime(r).size(), 2u);
+  EXPECT_EQ(Runtime(r)[0], "sysctl -w net.netfilter.nf_conntrack_max=2097152");
+  EXPECT_EQ(Runtime(r)[1],
             "echo 2097152 > /sys/module/nf_conntrack/parameters/hashsize");
-  EXPECT_EQ(r.PersistentFiles()[0],
+  EXPECT_EQ(Persistent(r)[0],
             "/etc/sysctl.d/90-conntrack.conf: net.netfilter.nf_conntrack_max = "
             "2097152");
-  EXPECT_EQ(r.PersistentFiles()[1],
+  EXPECT_EQ(Persistent(r)[1],
             "/etc/modprobe.d/nf_conntrack.conf: options nf_conntrack "
             "hashsize=2097152");
 }
@@ -58,14 +78,15 @@ TEST(Recommend, SmallHostKeepsAnAdequateLimitAndWarnsAboutMemory) {
   Recommendation idle = Recommend(Host(512 * kMiB, 1000, 65536, 65536));
   EXPECT_TRUE(idle.limit_already_enough);
   EXPECT_EQ(idle.limit, 65536u);
-  EXPECT_TRUE(idle.RuntimeCommands().empty());
+  EXPECT_TRUE(Runtime(idle).empty());
   // 200,000 entries: twice that, as a power of two, costs a quarter of RAM.
   Recommendation busy = Recommend(Host(512 * kMiB, 200000, 262144, 65536));
   EXPECT_EQ(busy.limit, 524288u);
   EXPECT_DOUBLE_EQ(busy.memory_bytes, 524288.0 * 264);
   EXPECT_TRUE(busy.over_memory_budget);
   Diagnosis d = Diagnose(Host(512 * kMiB, 200000, 262144, 65536));
-  EXPECT_NE(d.reasons.back().find("of RAM (more than 5.0%)"),
+  EXPECT_EQ(d.reasons.back().code(), "recommendation_costly");
+  EXPECT_NE(ReasonText(d.reasons.back()).find("of RAM (more than 5.0%)"),
             std::string::npos);
 }
 
@@ -74,8 +95,8 @@ TEST(Recommend, ALimitAlreadyAboveTheRecommendationStays) {
   EXPECT_TRUE(r.limit_already_enough);
   EXPECT_EQ(r.limit, 4194304u);
   EXPECT_EQ(r.buckets, 4194304u);
-  ASSERT_EQ(r.RuntimeCommands().size(), 1u);  // only the buckets
-  EXPECT_EQ(r.RuntimeCommands()[0],
+  ASSERT_EQ(Runtime(r).size(), 1u);  // only the buckets
+  EXPECT_EQ(Runtime(r)[0],
             "echo 4194304 > /sys/module/nf_conntrack/parameters/hashsize");
 }
 
@@ -90,14 +111,14 @@ TEST(Recommend, LegacyKernelUsesTheIpConntrackNames) {
   f.flavor = ConntrackFlavor::kLegacyIpConntrack;
   Recommendation r = Recommend(f);
   EXPECT_EQ(r.limit, 131072u);
-  ASSERT_EQ(r.RuntimeCommands().size(), 2u);
-  EXPECT_EQ(r.RuntimeCommands()[0],
+  ASSERT_EQ(Runtime(r).size(), 2u);
+  EXPECT_EQ(Runtime(r)[0],
             "sysctl -w net.ipv4.netfilter.ip_conntrack_max=131072");
-  EXPECT_EQ(r.RuntimeCommands()[1],
+  EXPECT_EQ(Runtime(r)[1],
             "echo 131072 > /sys/module/ip_conntrack/parameters/hashsize");
-  EXPECT_EQ(r.PersistentFiles()[0],
+  EXPECT_EQ(Persistent(r)[0],
             "/etc/sysctl.conf: net.ipv4.netfilter.ip_conntrack_max = 131072");
-  EXPECT_EQ(r.PersistentFiles()[1],
+  EXPECT_EQ(Persistent(r)[1],
             "/etc/modprobe.conf: options ip_conntrack hashsize=131072");
 }
 
@@ -111,7 +132,7 @@ TEST(Diagnose, VerdictThresholds) {
   HostFacts dropped = Host(8 * kGiB, 1000, 262144, 262144);
   dropped.counters["drop"] = 3;
   EXPECT_EQ(Diagnose(dropped).verdict, Verdict::kWarning);  // not now
-  dropped.table_full_lines = 1;
+  dropped.kernel_log = TableFullLines{1, false, "table full"};
   EXPECT_EQ(Diagnose(dropped).verdict, Verdict::kCritical);
   HostFacts unlimited = Host(8 * kGiB, 1000, 0, 262144);
   EXPECT_EQ(Diagnose(unlimited).verdict, Verdict::kWarning);
@@ -192,7 +213,9 @@ TEST(Recommend, ChildNamespaceSaysTheHostAndGivesHostSteps) {
   f.netns_initial = false;
   Recommendation r = Recommend(f);
   ASSERT_FALSE(r.notes.empty());
-  EXPECT_NE(r.notes[0].find("child network namespace"), std::string::npos);
+  EXPECT_EQ(r.notes[0].code(), "child_namespace");
+  EXPECT_NE(Headline(r.notes[0]).find("child network namespace"),
+            std::string::npos);
   for (const Step& s : r.steps) {
     EXPECT_TRUE(s.where == Step::Where::kHost || s.where == Step::Where::kBoot)
         << s.text;
@@ -223,15 +246,18 @@ TEST(Recommend, NeverALimitOfZero) {
 TEST(Diagnose, AnUnreadableLimitIsUnknownNotNoLimit) {
   HostFacts f = Host(8 * kGiB, 1000, 0, 262144);
   f.limit.reset();
-  f.unreadable.push_back("the limit (nf_conntrack_max): not a regular file");
+  f.unreadable.push_back({"limit", "not a regular file"});
   Diagnosis d = Diagnose(f);
   EXPECT_EQ(d.verdict, Verdict::kUnknown);
   EXPECT_EQ(VerdictName(d.verdict), "UNKNOWN");
   ASSERT_FALSE(d.reasons.empty());
-  EXPECT_EQ(d.reasons[0],
+  EXPECT_EQ(d.reasons[0].code(), "fact_unreadable");
+  EXPECT_EQ(d.reasons[0].severity, Severity::kUnknown);
+  EXPECT_EQ(ReasonText(d.reasons[0]),
             "could not read the limit (nf_conntrack_max): not a regular file");
   for (const auto& r : d.reasons) {
-    EXPECT_EQ(r.find("no limit"), std::string::npos) << r;
+    EXPECT_EQ(ReasonText(r).find("no limit"), std::string::npos)
+        << ReasonText(r);
   }
 }
 
@@ -239,26 +265,30 @@ TEST(Diagnose, NeverSaysNothingWasDroppedWithoutCounters) {
   HostFacts f = Host(8 * kGiB, 1000, 262144, 262144);
   f.counters_read = false;
   f.counters_note = "unavailable: no stat file and no CAP_NET_ADMIN";
-  f.unreadable.push_back("the drop counters: no stat file");
+  f.unreadable.push_back({"drop_counters", "no stat file"});
   Diagnosis d = Diagnose(f);
   EXPECT_EQ(d.verdict, Verdict::kUnknown);  // never OK without the counters
   bool unknown = false;
   for (const auto& r : d.reasons) {
-    EXPECT_EQ(r.find("nothing was dropped"), std::string::npos) << r;
-    unknown |=
-        r.find("whether packets were dropped is unknown") != std::string::npos;
+    EXPECT_NE(r.code(), "table_ok");
+    EXPECT_EQ(ReasonText(r).find("nothing was dropped"), std::string::npos)
+        << ReasonText(r);
+    unknown |= ReasonText(r).find("whether packets were dropped is unknown") !=
+               std::string::npos;
   }
   EXPECT_TRUE(unknown);
   f.counters_read = true;
   f.unreadable.clear();
   d = Diagnose(f);
-  EXPECT_NE(d.reasons.back().find("nothing was dropped"), std::string::npos);
+  EXPECT_EQ(d.reasons.back().code(), "table_ok");
+  EXPECT_NE(ReasonText(d.reasons.back()).find("nothing was dropped"),
+            std::string::npos);
 }
 
 TEST(Diagnose, WhatIsKnownToBeBadStaysBadWhenSomethingIsUnreadable) {
   HostFacts f = Host(8 * kGiB, 250000, 262144, 262144);  // 95 %
   f.counters_read = false;
-  f.unreadable.push_back("the drop counters: no stat file");
+  f.unreadable.push_back({"drop_counters", "no stat file"});
   EXPECT_EQ(Diagnose(f).verdict, Verdict::kCritical);
 }
 
@@ -268,8 +298,11 @@ TEST(Diagnose, DropsOnATableFarFromFullAreNotCalledTableFull) {
   f.counters["invalid"] = 4;
   Diagnosis d = Diagnose(f);
   EXPECT_EQ(d.verdict, Verdict::kWarning);
-  EXPECT_NE(d.reasons[0].find("not for a full table"), std::string::npos);
-  EXPECT_NE(d.reasons[0].find("invalid: 4"), std::string::npos);
+  ASSERT_NE(d.reasons[0].As<finding::DropsNotFull>(), nullptr);
+  EXPECT_EQ(d.reasons[0].As<finding::DropsNotFull>()->invalid, 4u);
+  EXPECT_NE(ReasonText(d.reasons[0]).find("not for a full table"),
+            std::string::npos);
+  EXPECT_NE(ReasonText(d.reasons[0]).find("invalid: 4"), std::string::npos);
 }
 
 TEST(TidyKernelLine, OnePrefix) {
@@ -309,30 +342,36 @@ HostFacts IdleTable() {
 }
 
 TEST(AdviseOnMakeup, IdleEstablishedEntriesWithFiguresForEachCandidate) {
-  std::vector<Advice> advice = AdviseOnMakeup(IdleTable());
+  std::vector<Finding> advice = AdviseOnMakeup(IdleTable());
   ASSERT_FALSE(advice.empty());
-  const Advice& a = advice[0];
-  EXPECT_NE(a.finding.find("4000 established TCP entries (40.0% of the table) "
-                           "have been idle for more than 10 h"),
+  const Finding& a = advice[0];
+  const auto* idle = a.As<finding::IdleEstablished>();
+  ASSERT_NE(idle, nullptr);
+  EXPECT_EQ(idle->idle_long, 4000u);
+  EXPECT_EQ(idle->pick, 36000u);
+  EXPECT_FALSE(idle->delete_now);
+  EXPECT_NE(
+      Headline(a).find("4000 established TCP entries (40.0% of the table) "
+                       "have been idle for more than 10 h"),
+      std::string::npos)
+      << Headline(a);
+  EXPECT_NE(Headline(a).find("is 432000 s (5 d); at 36000 s these 4000 entries "
+                             "would have expired already"),
             std::string::npos)
-      << a.finding;
-  EXPECT_NE(a.finding.find("is 432000 s (5 d); at 36000 s these 4000 entries "
-                           "would have expired already"),
-            std::string::npos)
-      << a.finding;
+      << Headline(a);
   // 4,000 deletes walking a 10,000-entry table each: too many one by one.
-  EXPECT_NE(a.finding.find("expire on their own timers, within 5 d"),
+  EXPECT_NE(Headline(a).find("expire on their own timers, within 5 d"),
             std::string::npos)
-      << a.finding;
+      << Headline(a);
   EXPECT_FALSE(AnyStepContains(a.steps, "conntrack -D"));
   EXPECT_FALSE(AnyStepContains(a.steps, "-D -p tcp"));
-  EXPECT_EQ(a.figures[0],
+  EXPECT_EQ(Figures(a)[0],
             "timeout 86400 s (1 d): 4000 of 7000 established "
             "entries would have expired already");
-  EXPECT_EQ(a.figures[2],
+  EXPECT_EQ(Figures(a)[2],
             "timeout 10800 s (3 h): 4000 of 7000 established "
             "entries would have expired already");
-  EXPECT_EQ(a.figures[3],
+  EXPECT_EQ(Figures(a)[3],
             "timeout 3600 s (1 h): 5000 of 7000 established "
             "entries would have expired already");
   EXPECT_TRUE(HasStep(a.steps, Step::Where::kNamespace, false,
@@ -351,41 +390,79 @@ TEST(AdviseOnMakeup, ASmallEnoughPileGetsTheDeleteCommand) {
   for (int i = 0; i < 600; ++i) h.Observe(431990, false);  // idle 10
   m.tcp_established = h;
   f.makeup = m;
-  std::vector<Advice> advice = AdviseOnMakeup(f);
+  std::vector<Finding> advice = AdviseOnMakeup(f);
   ASSERT_FALSE(advice.empty());
-  EXPECT_NE(advice[0].finding.find("frees 400 entries now"), std::string::npos)
-      << advice[0].finding;
+  EXPECT_NE(Headline(advice[0]).find("frees 400 entries now"),
+            std::string::npos)
+      << Headline(advice[0]);
   // Idle longer than 36000 s = less than 432000 - 36000 s left.
   EXPECT_TRUE(AnyStepContains(advice[0].steps, "awk '$3 < 396000"));
   EXPECT_TRUE(AnyStepContains(advice[0].steps, "| conntrack -R -"));
 }
 
 TEST(AdviseOnMakeup, DnsServiceAndUnrepliedClient) {
-  std::vector<Advice> advice = AdviseOnMakeup(IdleTable());
+  std::vector<Finding> advice = AdviseOnMakeup(IdleTable());
   ASSERT_EQ(advice.size(), 4u);  // idle, the DNS service, the client, unreplied
-  EXPECT_NE(advice[1].finding.find("10.0.0.53 udp/53 has 3000 of 10000"),
+  EXPECT_EQ(advice[0].code(), "idle_established");
+  EXPECT_EQ(advice[1].code(), "dominant_service");
+  EXPECT_EQ(advice[1].As<finding::DominantService>()->kind, "dns");
+  EXPECT_EQ(advice[2].code(), "dominant_client");
+  EXPECT_EQ(advice[3].code(), "unreplied_dominates");
+  EXPECT_NE(Headline(advice[1]).find("10.0.0.53 udp/53 has 3000 of 10000"),
             std::string::npos)
-      << advice[1].finding;
+      << Headline(advice[1]);
   EXPECT_TRUE(AnyStepContains(advice[1].steps, "udp dport 53 notrack"));
-  EXPECT_NE(advice[2].finding.find("10.0.0.7 has 3000 of 10000 entries"),
+  EXPECT_NE(Headline(advice[2]).find("10.0.0.7 has 3000 of 10000 entries"),
             std::string::npos);
-  EXPECT_NE(advice[2].figures[0].find("a scan"), std::string::npos);
-  EXPECT_NE(advice[3].finding.find("3000 entries (30.0%) have never seen a "
-                                   "reply: 3000 UDP"),
+  EXPECT_NE(Figures(advice[2])[0].find("a scan"), std::string::npos);
+  EXPECT_NE(Headline(advice[3]).find("3000 entries (30.0%) have never seen a "
+                                     "reply: 3000 UDP"),
             std::string::npos)
-      << advice[3].finding;
-  EXPECT_NE(advice[3].figures[0].find("about 1000 unreplied UDP"),
+      << Headline(advice[3]);
+  EXPECT_NE(Figures(advice[3])[0].find("about 1000 unreplied UDP"),
             std::string::npos);
 }
 
 TEST(AdviseOnMakeup, KubernetesTimeoutGoesToKubeProxy) {
   HostFacts f = IdleTable();
   f.kube_proxy = true;
-  std::vector<Advice> advice = AdviseOnMakeup(f);
+  std::vector<Finding> advice = AdviseOnMakeup(f);
   EXPECT_TRUE(HasStep(advice[0].steps, Step::Where::kKubeProxy, true,
                       "conntrack.tcpEstablishedTimeout: 10h0m0s "
                       "(KubeProxyConfiguration; flag "
                       "--conntrack-tcp-timeout-established)"));
+}
+
+// Every finding has a code of its own and a sentence; the codes are the
+// JSON's API (docs/doctor.md lists them all).
+template <size_t... I>
+std::vector<Finding> OneOfEach(std::index_sequence<I...>) {
+  return {
+      Finding{Severity::kNote, FindingDetails(std::in_place_index<I>), {}}...};
+}
+
+TEST(Findings, EachHasAStableCodeOfItsOwnAndASentence) {
+  std::set<std::string> codes;
+  for (const Finding& f : OneOfEach(
+           std::make_index_sequence<std::variant_size_v<FindingDetails>>())) {
+    const std::string code(f.code());
+    EXPECT_TRUE(codes.insert(code).second) << code;
+    EXPECT_FALSE(code.empty());
+    EXPECT_EQ(code.find_first_not_of("abcdefghijklmnopqrstuvwxyz_"),
+              std::string::npos)
+        << code;
+    EXPECT_FALSE(Headline(f).empty()) << code;
+  }
+  EXPECT_EQ(codes.size(), std::variant_size_v<FindingDetails>);
+  // Each is documented.
+  std::ifstream doc(std::string(NFCE_DOCS) + "/doctor.md");
+  const std::string text((std::istreambuf_iterator<char>(doc)),
+                         std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty()) << "docs/doctor.md not found";
+  for (const std::string& code : codes) {
+    EXPECT_NE(text.find("| `" + code + "` |"), std::string::npos)
+        << code << " is not in docs/doctor.md's table of codes";
+  }
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/file_reader.h"
+#include "collectors/kernel/file_reader.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "collectors/file_reader.h"
-#include "collectors/paths.h"
+#include "collectors/kernel/file_reader.h"
+#include "collectors/kernel/kernel_view.h"
 #include "gtest/gtest.h"
 
 namespace nfce::testing {
@@ -23,6 +23,11 @@ inline std::string ReadFixture(const std::string& relative) {
 // procfs and sysfs roots of one fixture tree.
 inline Paths FixtureTree(const std::string& name) {
   return Paths{FixturePath(name + "/proc"), FixturePath(name + "/sys")};
+}
+
+// A kernel view of one fixture tree.
+inline std::shared_ptr<KernelView> FixtureView(const std::string& name) {
+  return std::make_shared<KernelView>(FixtureTree(name));
 }
 
 }  // namespace nfce::testing

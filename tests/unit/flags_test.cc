@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/flags.h"
-
+#include "exporter/flags/exporter_flags.h"
 #include "gtest/gtest.h"
 
 namespace nfce {
@@ -13,8 +12,8 @@ absl::StatusOr<Options> Parse(std::vector<std::string> args) {
 TEST(ParseFlags, Defaults) {
   auto o = Parse({});
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->listen_address, ":19372");
-  EXPECT_EQ(o->telemetry_path, "/metrics");
+  EXPECT_EQ(o->http.listen_address, ":19372");
+  EXPECT_EQ(o->http.telemetry_path, "/metrics");
   EXPECT_EQ(o->paths.procfs, "/proc");
   EXPECT_EQ(o->paths.sysfs, "/sys");
   for (const char* c : {"table", "stat", "slab", "timeouts"}) {
@@ -27,6 +26,29 @@ TEST(ParseFlags, Defaults) {
   EXPECT_FALSE(o->stat.per_cpu);
   EXPECT_EQ(o->flows.interval, absl::Seconds(30));
   EXPECT_EQ(o->flows.top, 10);
+  EXPECT_EQ(o->timeouts.max_age, absl::Minutes(1));
+  EXPECT_EQ(o->http.request_timeout, absl::Seconds(10));
+  EXPECT_EQ(o->http.max_connections, 256);
+}
+
+// --help shows each default as it is in the options, written once.
+TEST(HelpText, ShowsTheDefaultsOfTheOptions) {
+  std::string help = HelpText("x");
+  for (const char* shown :
+       {"--web.listen-address=\":19372\"", "--web.max-requests=40",
+        "--web.request-timeout=10s", "--collector.timeouts.max-age=1m",
+        "--collector.flows.interval=30s", "--collector.flows.top=10",
+        "--collector.stat.source=auto", "--log.level=info",
+        "--[no-]collector.flows  (off by default)",
+        "--[no-]collector.table  (on by default)", "-h, --help"}) {
+    EXPECT_NE(help.find(shown), std::string::npos) << shown << "\n" << help;
+  }
+  // Every line fits a terminal.
+  size_t start = 0;
+  for (size_t nl = help.find('\n'); nl != std::string::npos;
+       start = nl + 1, nl = help.find('\n', start)) {
+    EXPECT_LE(nl - start, 78u) << help.substr(start, nl - start);
+  }
 }
 
 TEST(ParseFlags, OptInCollectorOptions) {
@@ -50,11 +72,11 @@ TEST(ParseFlags, ValuesWithEqualsOrSpace) {
                   "/host/proc", "--collector.stat.source", "netlink",
                   "--log.level=debug", "--web.telemetry-path=/m"});
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->listen_address, "127.0.0.1:9999");
+  EXPECT_EQ(o->http.listen_address, "127.0.0.1:9999");
   EXPECT_EQ(o->paths.procfs, "/host/proc");
   EXPECT_EQ(o->stat.source, StatSource::kNetlink);
   EXPECT_EQ(o->log_level, LogLevel::kDebug);
-  EXPECT_EQ(o->telemetry_path, "/m");
+  EXPECT_EQ(o->http.telemetry_path, "/m");
 }
 
 TEST(ParseFlags, CollectorSwitches) {
@@ -80,10 +102,10 @@ TEST(ParseFlags, WebOptions) {
                   "--web.status.sample-interval=500ms",
                   "--collector.timeouts.max-age=0s"});
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->request_timeout_ms, 2000);
+  EXPECT_EQ(o->http.request_timeout, absl::Seconds(2));
   EXPECT_EQ(o->web_config_file, "/etc/web.yml");
   EXPECT_EQ(o->status_sample_interval, absl::Milliseconds(500));
-  EXPECT_EQ(o->timeouts_max_age, absl::ZeroDuration());
+  EXPECT_EQ(o->timeouts.max_age, absl::ZeroDuration());
   for (const char* bad :
        {"--web.request-timeout=1ms", "--web.request-timeout=1h",
         "--web.status.sample-interval=1ms",

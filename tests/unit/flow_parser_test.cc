@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/flow_parser.h"
+#include "collectors/parse/flow_parser.h"
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
@@ -13,7 +13,7 @@
 #include <optional>
 #include <vector>
 
-#include "collectors/table_makeup.h"
+#include "collectors/makeup/table_makeup.h"
 #include "gtest/gtest.h"
 
 namespace nfce {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/http_server.h"
+#include "exporter/http/http_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,10 +16,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collectors/families.h"
-#include "exporter/flags.h"
-#include "exporter/status_page.h"
+#include "exporter/http/listen_address.h"
+#include "exporter/http/metrics_handler.h"
+#include "exporter/http/web_config.h"
 #include "exporter/text_format.h"
-#include "exporter/web_config.h"
 #include "gtest/gtest.h"
 
 namespace nfce {
@@ -136,21 +136,30 @@ std::string StatusLine(int port, const std::string& path) {
 
 // Options that listen on a free loopback port (bound, read back, released
 // for the server), which `port` is set to.
-Options OnFreePort(int* port) {
-  Options options;
+HttpOptions OnFreePort(int* port) {
+  HttpOptions options;
   close(BoundLoopbackSocket(port));
   options.listen_address = "127.0.0.1:" + std::to_string(*port);
   return options;
 }
 
+// A server with only `metrics` at /metrics (and the probes).
+absl::StatusOr<std::unique_ptr<HttpServer>> Serve(
+    const HttpOptions& options, const WebConfig& web,
+    const prometheus::Collectable& metrics) {
+  std::vector<std::unique_ptr<ReadOnlyHandler>> handlers;
+  handlers.push_back(std::make_unique<MetricsHandler>(
+      options.telemetry_path, metrics, options.max_requests));
+  return HttpServer::Start(options, web, std::move(handlers));
+}
+
 TEST(HttpServer, ScrapesBeyondMaxRequestsGet503AtOnce) {
   int port = 0;
-  Options options = OnFreePort(&port);
+  HttpOptions options = OnFreePort(&port);
   options.max_requests = 1;
   options.max_connections = 8;
   BlockingMetrics metrics;
-  History history(4);
-  auto server = HttpServer::Start(options, WebConfig{}, metrics, history);
+  auto server = Serve(options, WebConfig{}, metrics);
   ASSERT_TRUE(server.ok()) << server.status();
 
   std::string first;
@@ -185,12 +194,11 @@ class GrowingMetrics : public prometheus::Collectable {
 TEST(HttpServer, MetricsAnswerIsWholeAtAnySizeOfHeadAndBody) {
   for (size_t header_bytes : {size_t{10}, size_t{3000}}) {
     int port = 0;
-    Options options = OnFreePort(&port);
+    HttpOptions options = OnFreePort(&port);
     WebConfig web;
     web.headers.push_back({"X-Test", std::string(header_bytes, 'h')});
     GrowingMetrics metrics;
-    History history(4);
-    auto server = HttpServer::Start(options, web, metrics, history);
+    auto server = Serve(options, web, metrics);
     ASSERT_TRUE(server.ok()) << server.status();
     // Growing past what the last scrape reserved, and shrinking.
     for (int samples : {0, 5, 3000, 100, 20000, 1}) {
@@ -259,10 +267,9 @@ std::string Gunzip(const std::string& answer) {
 // scrapes at once than streams kept.
 TEST(HttpServer, GzipAnswersUnpackToTheMetricsScrapeAfterScrape) {
   int port = 0;
-  Options options = OnFreePort(&port);
+  HttpOptions options = OnFreePort(&port);
   GrowingMetrics metrics;
-  History history(4);
-  auto server = HttpServer::Start(options, WebConfig{}, metrics, history);
+  auto server = Serve(options, WebConfig{}, metrics);
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string gzip = "Accept-Encoding: gzip\r\n";
   for (int samples : {0, 5, 3000, 100, 20000, 1}) {

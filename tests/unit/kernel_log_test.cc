@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/doctor/kernel_log.h"
+#include "collectors/kernel/kernel_log.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,13 @@
 
 namespace nfce {
 namespace {
+
+// A view of this machine whose kernel log is `path`.
+std::unique_ptr<KernelView> LogView(const std::string& path) {
+  Paths p;
+  p.kmsg = path;
+  return std::make_unique<KernelView>(p);
+}
 
 std::string OwnNetns() {
   struct stat st;
@@ -38,7 +46,8 @@ TEST(KernelLog, SavedFileReadOnceThenOnlyWhatIsNew) {
          "netns "
       << own << ",\n";
   }
-  KernelLog log(path);
+  auto view = LogView(path);
+  KernelLog log(*view);
   auto first = log.Read();
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->count, own == "1" ? 3 : 2);
@@ -65,17 +74,18 @@ TEST(KernelLog, SavedFileReadOnceThenOnlyWhatIsNew) {
 }
 
 TEST(KernelLog, RefusesWhatIsNotAKernelLog) {
-  EXPECT_FALSE(KernelLog("/proc").Read().ok());  // a directory
-  EXPECT_FALSE(KernelLog("/nonexistent/kmsg").Read().ok());
+  EXPECT_FALSE(KernelLog(*LogView("/proc")).Read().ok());  // a directory
+  EXPECT_FALSE(KernelLog(*LogView("/nonexistent/kmsg")).Read().ok());
   // A character device without end or line: refused past 32 MiB.
-  auto zero = KernelLog("/dev/zero").Read();
+  auto zero = KernelLog(*LogView("/dev/zero")).Read();
   EXPECT_TRUE(absl::IsResourceExhausted(zero.status())) << zero.status();
 }
 
 // /dev/kmsg (root only): the second Read() reads only records logged since
 // the first, not the whole ring buffer again.
 TEST(KernelLog, KmsgKeepsItsPlace) {
-  KernelLog log("/dev/kmsg");
+  auto view = LogView("/dev/kmsg");
+  KernelLog log(*view);
   auto first = log.Read();
   if (!first.ok()) GTEST_SKIP() << "cannot read /dev/kmsg: " << first.status();
   const uint64_t whole = log.bytes_read();

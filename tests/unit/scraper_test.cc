@@ -22,9 +22,10 @@ using testing::Value;
 
 std::vector<prometheus::MetricFamily> Scrape(const Paths& paths) {
   std::vector<std::unique_ptr<Collector>> collectors;
-  collectors.push_back(std::make_unique<TableCollector>(paths));
-  collectors.push_back(std::make_unique<TimeoutsCollector>(paths));
-  return Scraper(paths, std::move(collectors)).Collect();
+  collectors.push_back(std::make_unique<TableCollector>());
+  collectors.push_back(std::make_unique<TimeoutsCollector>(TimeoutsOptions{}));
+  return Scraper(std::make_shared<KernelView>(paths), std::move(collectors))
+      .Collect();
 }
 
 TEST(Scraper, ReportsSuccessDurationAndBuildInfo) {
@@ -75,8 +76,8 @@ TEST(Scraper, PicksUpTheModuleWhenItAppearsWithoutARestart) {
   std::filesystem::create_directories(root / "proc/sys/net");
   Paths paths{(root / "proc").string(), (root / "sys").string()};
   std::vector<std::unique_ptr<Collector>> collectors;
-  collectors.push_back(std::make_unique<TableCollector>(paths));
-  Scraper scraper(paths, std::move(collectors));
+  collectors.push_back(std::make_unique<TableCollector>());
+  Scraper scraper(std::make_shared<KernelView>(paths), std::move(collectors));
 
   auto before = scraper.Collect();
   EXPECT_EQ(Value(before, "nf_conntrack_module_loaded"), 0);
@@ -117,8 +118,8 @@ TEST(Scraper, LogsAnErrorOnceUntilItChangesAndTheRecovery) {
   };
   Paths paths{(root / "proc").string(), (root / "sys").string()};
   std::vector<std::unique_ptr<Collector>> collectors;
-  collectors.push_back(std::make_unique<TableCollector>(paths));
-  Scraper scraper(paths, std::move(collectors));
+  collectors.push_back(std::make_unique<TableCollector>());
+  Scraper scraper(std::make_shared<KernelView>(paths), std::move(collectors));
   SetLogLevel(LogLevel::kInfo);
 
   ::testing::internal::CaptureStderr();
@@ -177,12 +178,15 @@ class ReloadTree {
   std::filesystem::path root_;
 };
 
-std::unique_ptr<Scraper> StatScraper(const Paths& paths,
+std::unique_ptr<Scraper> StatScraper(std::shared_ptr<const KernelView> view,
                                      StatOptions options = {}) {
   std::vector<std::unique_ptr<Collector>> collectors;
   options.source = StatSource::kProcfs;
-  collectors.push_back(std::make_unique<StatCollector>(paths, options));
-  return std::make_unique<Scraper>(paths, std::move(collectors));
+  collectors.push_back(std::make_unique<StatCollector>(options));
+  return std::make_unique<Scraper>(std::move(view), std::move(collectors));
+}
+std::unique_ptr<Scraper> StatScraper(const Paths& paths) {
+  return StatScraper(std::make_shared<KernelView>(paths));
 }
 
 TEST(Scraper, CountersStartAgainAfterAReloadSeenAsAnAbsentModule) {
@@ -227,17 +231,19 @@ TEST(Scraper, ARealWrapStillCarriesOn) {
 TEST(Scraper, TheStatusPageDoctorSeesTheSameCountersAfterAWrap) {
   ReloadTree tree("doctor-wrap");
   tree.Stat(0xfffffff0u, 10);
-  StatOptions shared;  // as main() hands it to the collector and the page
-  auto scraper = StatScraper(tree.paths(), shared);
+  // As main() hands them to the collector and the page: one view, one state.
+  Paths paths = tree.paths();
+  paths.kmsg = "";
+  auto view = std::make_shared<KernelView>(paths);
+  StatOptions shared;
+  auto scraper = StatScraper(view, shared);
   scraper->Collect();
   tree.Stat(0x10, 12);
   auto metrics = scraper->Collect();
-  DoctorOptions o;
-  o.paths = tree.paths();
-  o.kernel_log = "";
+  GatherOptions o;
   o.dump_flows = false;
   o.stat = shared;
-  HostFacts facts = GatherFacts(o);
+  HostFacts facts = GatherFacts(*view, o);
   ASSERT_TRUE(facts.counters_read) << facts.counters_note;
   EXPECT_EQ(static_cast<double>(facts.counters.at("found")),
             *Value(metrics, "nf_conntrack_stat_found_total"));

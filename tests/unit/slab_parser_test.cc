@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/slab_parser.h"
+#include "collectors/parse/slab_parser.h"
 
 #include <initializer_list>
 #include <optional>
 #include <string>
 
-#include "collectors/slab.h"
+#include "collectors/kernel/kernel_view.h"
 #include "gtest/gtest.h"
 #include "unit/fixtures.h"
 
@@ -101,7 +101,7 @@ TEST(ParseAuxvPageSize, FindsAtPageszBeforeAtNull) {
 
 TEST(SlabBytes, UsesTheTreesPageSize) {
   auto caches =
-      ReadConntrackCaches(testing::FixtureTree("linux-6.18-arm64-64k"));
+      KernelView(testing::FixtureTree("linux-6.18-arm64-64k")).SlabCaches();
   ASSERT_TRUE(caches.ok()) << caches.status();
   for (const SlabCache& c : *caches) {
     EXPECT_EQ(c.page_size, 65536u);

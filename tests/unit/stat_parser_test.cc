@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/stat_parser.h"
+#include "collectors/parse/stat_parser.h"
 
 #include <algorithm>
 #include <map>
+#include <set>
 
-#include "collectors/stat_netlink.h"
+#include "collectors/parse/counters.h"
 #include "gtest/gtest.h"
 #include "unit/fixtures.h"
 
@@ -150,23 +151,49 @@ TEST(ParseProcStat, LeadingZerosDoNotCountAsWidth) {
   EXPECT_EQ(s->cpus[0].values[0], 0xffffffffu);
 }
 
-TEST(CtaStatsName, MatchesTheProcNames) {
+TEST(CounterTable, AttributesAsInNfnetlinkConntrack) {
   // ctnetlink attribute numbers as in nfnetlink_conntrack.h.
-  EXPECT_EQ(CtaStatsName(2), "found");
-  EXPECT_EQ(CtaStatsName(9), "insert_failed");
-  EXPECT_EQ(CtaStatsName(10), "drop");
-  EXPECT_EQ(CtaStatsName(11), "early_drop");
-  EXPECT_EQ(CtaStatsName(12), "icmp_error");
-  EXPECT_EQ(CtaStatsName(14), "clash_resolve");
-  EXPECT_EQ(CtaStatsName(15), "chaintoolong");
-  EXPECT_EQ(CtaStatsName(99), "");
+  auto name = [](int a) {
+    const CounterInfo* c = CounterOfAttribute(a);
+    return c ? std::string(c->name) : std::string();
+  };
+  EXPECT_EQ(name(2), "found");
+  EXPECT_EQ(name(9), "insert_failed");
+  EXPECT_EQ(name(10), "drop");
+  EXPECT_EQ(name(11), "early_drop");
+  EXPECT_EQ(name(12), "icmp_error");
+  EXPECT_EQ(name(14), "clash_resolve");
+  EXPECT_EQ(name(15), "chaintoolong");
+  EXPECT_EQ(name(99), "");
+  EXPECT_EQ(name(0), "");
   // Every name ctnetlink can send is one the proc parser would export.
   for (int a = 1; a <= 15; ++a) {
+    const CounterInfo* c = CounterOfAttribute(a);
+    ASSERT_NE(c, nullptr) << a;
     std::optional<std::string> proc =
-        StatColumnName(CtaStatsName(a), /*modern_layout=*/false);
+        StatColumnName(c->header, /*modern_layout=*/false);
     ASSERT_TRUE(proc.has_value());
-    EXPECT_EQ(*proc, CtaStatsName(a));
+    EXPECT_EQ(*proc, c->name);
   }
+}
+
+TEST(CounterTable, NamesAndHeadersAreUniqueAndEachHasHelp) {
+  std::set<absl::string_view> names, headers;
+  for (const CounterInfo& c : Counters()) {
+    EXPECT_TRUE(names.insert(c.name).second) << c.name;
+    EXPECT_TRUE(headers.insert(c.header).second) << c.header;
+    EXPECT_FALSE(c.help.empty()) << c.name;
+    EXPECT_EQ(CounterNamed(c.name), &c);
+  }
+  // A counter a newer kernel adds still gets HELP.
+  EXPECT_NE(CounterHelp("brand_new").find("brand_new"), std::string::npos);
+}
+
+TEST(CounterTable, ReportsListDropFirstAndInvalidLast) {
+  const std::vector<absl::string_view>& r = ReportedCounters();
+  ASSERT_EQ(r.size(), 6u);
+  EXPECT_EQ(r.front(), "drop");
+  EXPECT_EQ(r.back(), "invalid");
 }
 
 }  // namespace

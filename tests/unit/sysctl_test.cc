@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/sysctl.h"
+#include "collectors/parse/sysctl.h"
 
 #include "gtest/gtest.h"
 #include "unit/fixtures.h"
@@ -32,18 +32,21 @@ TEST(ParseSysctlUint, RejectsValuesBeyond64Bits) {
   EXPECT_NE(v.status().message().find("64-bit"), absl::string_view::npos);
 }
 
-TEST(ReadSysctlUint, NamesTheFileInErrors) {
-  std::string path = testing::FixturePath(
-      "malformed/table-huge-count/proc/sys/net/netfilter/nf_conntrack_count");
-  absl::StatusOr<uint64_t> v = ReadSysctlUint(path);
+TEST(KernelViewCount, NamesTheFileInErrors) {
+  KernelView view(
+      Paths{testing::FixturePath("malformed/table-huge-count/proc")});
+  absl::StatusOr<uint64_t> v = view.Count(ConntrackFlavor::kNfConntrack);
   ASSERT_FALSE(v.ok());
-  EXPECT_NE(v.status().message().find(path), absl::string_view::npos);
+  EXPECT_NE(v.status().message().find(
+                "malformed/table-huge-count/proc/sys/net/netfilter/"
+                "nf_conntrack_count"),
+            absl::string_view::npos);
 }
 
-TEST(ReadSysctlUint, MissingFileIsNotFound) {
-  EXPECT_EQ(
-      ReadSysctlUint(testing::FixturePath("no/such/file")).status().code(),
-      absl::StatusCode::kNotFound);
+TEST(KernelViewCount, MissingFileIsNotFound) {
+  KernelView view(Paths{testing::FixturePath("no/such/tree")});
+  EXPECT_EQ(view.Count(ConntrackFlavor::kNfConntrack).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

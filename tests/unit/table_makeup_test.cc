@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/table_makeup.h"
+#include "collectors/makeup/table_makeup.h"
 
 #include <arpa/inet.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -9,7 +9,7 @@
 #include <map>
 #include <random>
 
-#include "collectors/space_saving.h"
+#include "collectors/makeup/space_saving.h"
 #include "gtest/gtest.h"
 
 namespace nfce {

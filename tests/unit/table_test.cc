@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "collectors/table.h"
 
-#include "collectors/module.h"
+#include "collectors/kernel/flavor.h"
 #include "gtest/gtest.h"
 #include "unit/fixtures.h"
 #include "unit/metrics_helpers.h"
@@ -12,38 +12,50 @@ namespace {
 using testing::FixtureTree;
 using testing::Value;
 
-TEST(DetectConntrack, RecognisesEachFixture) {
-  EXPECT_EQ(DetectConntrack(FixtureTree("linux-6.18")),
-            ConntrackFlavor::kNfConntrack);
-  // PROC_COMPAT kernels have both names; nf_conntrack is this namespace's.
-  EXPECT_EQ(DetectConntrack(FixtureTree("linux-2.6.32")),
-            ConntrackFlavor::kNfConntrack);
-  EXPECT_EQ(DetectConntrack(FixtureTree("linux-2.6.18-ip_conntrack")),
-            ConntrackFlavor::kLegacyIpConntrack);
-  EXPECT_EQ(DetectConntrack(FixtureTree("no-module")), ConntrackFlavor::kNone);
+ConntrackFlavor Detect(const std::string& tree) {
+  return KernelView(FixtureTree(tree)).Detect();
 }
 
-TEST(ReadTableLimits, ReadsSysctls) {
-  auto t =
-      ReadTableLimits(FixtureTree("linux-5.4"), ConntrackFlavor::kNfConntrack);
+TEST(KernelViewDetect, RecognisesEachFixture) {
+  EXPECT_EQ(Detect("linux-6.18"), ConntrackFlavor::kNfConntrack);
+  // PROC_COMPAT kernels have both names; nf_conntrack is this namespace's.
+  EXPECT_EQ(Detect("linux-2.6.32"), ConntrackFlavor::kNfConntrack);
+  EXPECT_EQ(Detect("linux-2.6.18-ip_conntrack"),
+            ConntrackFlavor::kLegacyIpConntrack);
+  EXPECT_EQ(Detect("no-module"), ConntrackFlavor::kNone);
+}
+
+// A fixture tree is not the running kernel: ctnetlink is never asked for it.
+TEST(KernelView, ATreeIsNotTheRunningKernel) {
+  KernelView tree(FixtureTree("linux-6.18"));
+  EXPECT_FALSE(tree.running_kernel());
+  absl::Status netlink = tree.NetlinkReady();
+  EXPECT_EQ(netlink.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(netlink.message().find("--path.procfs"), absl::string_view::npos);
+  EXPECT_TRUE(KernelView(Paths{}).running_kernel());
+}
+
+TEST(KernelViewLimits, ReadsSysctls) {
+  auto t = KernelView(FixtureTree("linux-5.4"))
+               .Limits(ConntrackFlavor::kNfConntrack);
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->limit, 262144u);
   EXPECT_EQ(*t->buckets, 65536u);
 }
 
-TEST(ReadTableLimits, FallsBackToHashsizeForBuckets) {
-  auto t = ReadTableLimits(FixtureTree("linux-2.6.18-ip_conntrack"),
-                           ConntrackFlavor::kLegacyIpConntrack);
+TEST(KernelViewLimits, FallsBackToHashsizeForBuckets) {
+  auto t = KernelView(FixtureTree("linux-2.6.18-ip_conntrack"))
+               .Limits(ConntrackFlavor::kLegacyIpConntrack);
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->limit, 65536u);
   ASSERT_TRUE(t->buckets.ok()) << t->buckets.status();
   EXPECT_EQ(*t->buckets, 8192u);
 }
 
-TEST(ReadTableLimits, BucketsMissingEverywhereNamesBothPlaces) {
+TEST(KernelViewLimits, BucketsMissingEverywhereNamesBothPlaces) {
   Paths p = FixtureTree("linux-2.6.18-ip_conntrack");
   p.sysfs = testing::FixturePath("no-module/sys");
-  auto t = ReadTableLimits(p, ConntrackFlavor::kLegacyIpConntrack);
+  auto t = KernelView(p).Limits(ConntrackFlavor::kLegacyIpConntrack);
   ASSERT_TRUE(t.ok()) << t.status();
   ASSERT_FALSE(t->buckets.ok());
   EXPECT_NE(t->buckets.status().message().find("ip_conntrack_buckets"),
@@ -54,10 +66,10 @@ TEST(ReadTableLimits, BucketsMissingEverywhereNamesBothPlaces) {
 
 std::vector<prometheus::MetricFamily> CollectTable(const std::string& tree,
                                                    absl::Status* status) {
-  Paths paths = FixtureTree(tree);
-  TableCollector c(paths);
+  KernelView view(FixtureTree(tree));
+  TableCollector c;
   std::vector<prometheus::MetricFamily> out;
-  *status = c.Collect({DetectConntrack(paths)}, &out);
+  *status = c.Collect(ScrapeContext(view), &out);
   return out;
 }
 
@@ -89,9 +101,11 @@ TEST(TableCollector, LegacyIpConntrack) {
 TEST(TableCollector, MalformedCountFails) {
   Paths paths = FixtureTree("linux-6.18");
   paths.procfs = testing::FixturePath("malformed/table-huge-count/proc");
-  TableCollector c(paths);
+  KernelView view(paths);
+  TableCollector c;
   std::vector<prometheus::MetricFamily> out;
-  absl::Status status = c.Collect({ConntrackFlavor::kNfConntrack}, &out);
+  absl::Status status =
+      c.Collect(ScrapeContext(view, ConntrackFlavor::kNfConntrack), &out);
   EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange);
 }
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "collectors/timeouts.h"
-
+#include "collectors/parse/timeout_name.h"
 #include "gtest/gtest.h"
 
 namespace nfce {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/web_config.h"
+#include "exporter/http/web_config.h"
 
 #include <crypt.h>
 
 #include <memory>
 
 #include "absl/strings/escaping.h"
-#include "exporter/basic_auth.h"
+#include "exporter/http/basic_auth.h"
 #include "gtest/gtest.h"
 
 namespace nfce {

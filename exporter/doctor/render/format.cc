@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "exporter/doctor/format.h"
+#include "exporter/doctor/render/format.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"

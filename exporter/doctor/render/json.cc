@@ -1,170 +1,244 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "exporter/doctor/render.h"
+#include "exporter/doctor/render/phrases.h"
+#include "exporter/doctor/render/render.h"
+#include "exporter/doctor/steps.h"
 
-namespace nfce {
-namespace {
-
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += c;
-        }
+namespace nlohmann {
+template <typename T>
+struct adl_serializer<std::optional<T>> {
+  static void to_json(json& j, const std::optional<T>& v) {
+    if (v) {
+      j = *v;
+    } else {
+      j = nullptr;
     }
   }
-  return out + "\"";
-}
+  static void from_json(const json& j, std::optional<T>& v) {
+    if (j.is_null()) {
+      v.reset();
+    } else {
+      v = j.get<T>();
+    }
+  }
+};
+}  // namespace nlohmann
 
-std::string JsonStrings(const std::vector<std::string>& v) {
-  std::vector<std::string> quoted;
-  for (const auto& s : v) quoted.push_back(JsonString(s));
-  return absl::StrCat("[", absl::StrJoin(quoted, ", "), "]");
-}
+namespace nfce {
+namespace finding {
 
-template <typename T>
-std::string JsonOptional(const std::optional<T>& v) {
-  if (!v) return "null";
-  if constexpr (std::is_same_v<T, bool>) return *v ? "true" : "false";
-  return absl::StrCat(*v);
-}
+using nlohmann::json;
 
-std::string JsonSteps(const std::vector<Step>& steps) {
-  std::vector<std::string> out;
+// The numbers of each finding, as the JSON's "numbers" object.
+#define NFCE_NO_NUMBERS(Type) \
+  void to_json(json& j, const Type&) { j = json::object(); }
+NFCE_NO_NUMBERS(NotLoaded)
+NFCE_NO_NUMBERS(NoLimit)
+NFCE_NO_NUMBERS(KernelLogUnnamed)
+NFCE_NO_NUMBERS(ChildNamespace)
+NFCE_NO_NUMBERS(ModuleLoadOrder)
+#undef NFCE_NO_NUMBERS
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Unreadable, fact, error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableCritical, entries, limit, usage)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableNearlyFull, entries, limit, usage)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DropsTableFull, drops)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DropsNotFull, drops, invalid, usage)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelLogTableFull, lines, last)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelLogNotCounted, lines, unnamed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelLogUnverified, lines, unnamed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EarlyDrops, early_drop)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(InsertFailures, insert_failed, chaintoolong)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(HashChainsLong, chain_length, threshold)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecommendationCostly, memory_bytes,
+                                   ram_share, budget)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DropsUnknown, counters_note)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableOk, usage)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KubeProxyOwnsLimit, cpus)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BuiltinHashsize, buckets)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModuleOrBuiltinUnknown, module, buckets)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Shorten, sysctl, from, to, scaled, what)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IdleEstablished::Candidate, timeout, expired)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IdleEstablished, idle_long, total, timeout,
+                                   pick, freed, delete_now, candidates,
+                                   established, excluded, kube_proxy)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DominantService, address, protocol, port,
+                                   entries, total, unreplied, kind, udp_timeout,
+                                   udp_scaled, shorten)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DominantClient, address, entries, total,
+                                   unreplied, unanswered)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimeWaitDominates, time_wait, total, timeout,
+                                   shorten)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UnrepliedDominates, unreplied, total, udp,
+                                   syn_sent, kind, shorten)
+
+}  // namespace finding
+
+namespace {
+
+using nlohmann::json;
+
+json Steps(const std::vector<Step>& steps) {
+  json out = json::array();
   for (const Step& s : steps) {
-    out.push_back(
-        absl::StrCat("{\"where\": ", JsonString(Where(s.where).name),
-                     ", \"persistent\": ", s.persistent ? "true" : "false",
-                     ", \"text\": ", JsonString(s.text), "}"));
+    out.push_back({{"where", Where(s.where).name},
+                   {"persistent", s.persistent},
+                   {"text", s.text}});
   }
-  return absl::StrCat("[", absl::StrJoin(out, ", "), "]");
+  return out;
 }
 
-std::string JsonTop(const std::optional<TopList>& list) {
-  if (!list) return "null";
-  std::vector<std::string> items;
+// Each finding with its stable code (docs/doctor.md), severity, numbers,
+// English and steps; `part` says which part of the report it belongs to.
+json FindingJson(const Finding& f, absl::string_view part) {
+  json numbers;
+  std::visit([&numbers](const auto& d) { numbers = d; }, f.details);
+  return {{"code", f.code()},       {"severity", SeverityName(f.severity)},
+          {"part", part},           {"text", Headline(f)},
+          {"figures", Figures(f)},  {"numbers", numbers},
+          {"steps", Steps(f.steps)}};
+}
+
+json Top(const std::optional<TopList>& list) {
+  if (!list) return nullptr;
+  json items = json::array();
   for (const TopItem& t : list->items) {
-    items.push_back(absl::StrCat(
-        "{\"address\": ", JsonString(t.address),
-        t.protocol.empty()
-            ? ""
-            : absl::StrCat(", \"protocol\": ", JsonString(t.protocol),
-                           ", \"port\": ", JsonString(t.port)),
-        ", \"entries\": ", t.entries, ", \"unreplied\": ", t.unreplied,
-        ", \"error\": ", t.error, "}"));
+    json item = {{"address", t.address}};
+    if (!t.protocol.empty()) {
+      item["protocol"] = t.protocol;
+      item["port"] = t.port;
+    }
+    item["entries"] = t.entries;
+    item["unreplied"] = t.unreplied;
+    item["error"] = t.error;
+    items.push_back(std::move(item));
   }
-  return absl::StrCat("[", absl::StrJoin(items, ", "), "]");
+  return items;
 }
 
-std::string JsonIdle(const std::optional<IdleHistogram>& h) {
-  if (!h) return "null";
-  std::vector<std::string> buckets;
+// Bucket bounds as Prometheus writes its `le` label: always a string.
+json Idle(const std::optional<IdleHistogram>& h) {
+  if (!h) return nullptr;
+  json buckets = json::array();
   uint64_t cumulative = 0;
   for (size_t i = 0; i < h->counts.size(); ++i) {
     cumulative += h->counts[i];
-    buckets.push_back(absl::StrCat("{\"le\": ",
-                                   i < IdleHistogram::kBounds.size()
-                                       ? absl::StrCat(IdleHistogram::kBounds[i])
-                                       : std::string("\"+Inf\""),
-                                   ", \"count\": ", cumulative, "}"));
+    buckets.push_back({{"le", i < IdleHistogram::kBounds.size()
+                                  ? absl::StrCat(IdleHistogram::kBounds[i])
+                                  : std::string("+Inf")},
+                       {"count", cumulative}});
   }
-  return absl::StrCat("{\"timeout\": ", h->timeout, ", \"count\": ", h->count,
-                      ", \"excluded\": ", h->excluded, ", \"buckets\": [",
-                      absl::StrJoin(buckets, ", "), "]}");
+  return {{"timeout", h->timeout},
+          {"count", h->count},
+          {"excluded", h->excluded},
+          {"buckets", buckets}};
 }
 
-std::string JsonMakeup(const HostFacts& f) {
-  if (!f.makeup) return "null";
+json Makeup(const HostFacts& f) {
+  if (!f.makeup) return nullptr;
   const TableMakeup& m = *f.makeup;
-  std::vector<std::string> flows;
+  json flows = json::array();
   for (const auto& [key, count] : m.flows) {
     const auto& [family, protocol, state, zone] = key;
-    flows.push_back(absl::StrCat(
-        "{\"family\": ", JsonString(family), ", \"protocol\": ",
-        JsonString(protocol), ", \"state\": ", JsonString(state),
-        ", \"zone\": ", zone < 0 ? "\"other\"" : absl::StrCat(zone),
-        ", \"entries\": ", count, "}"));
+    flows.push_back({{"family", family},
+                     {"protocol", protocol},
+                     {"state", state},
+                     // As the zone label of nf_conntrack_flows: a string.
+                     {"zone", zone < 0 ? "other" : absl::StrCat(zone)},
+                     {"entries", count}});
   }
-  return absl::StrCat(
-      "{\"entries\": ", m.total, ", \"unreplied\": ", m.unreplied,
-      ", \"flows\": [", absl::StrJoin(flows, ", "), "]",
-      ", \"top_sources\": ", JsonTop(m.top_sources),
-      ", \"top_destinations\": ", JsonTop(m.top_destinations),
-      ", \"idle_tcp_established\": ", JsonIdle(m.tcp_established),
-      ", \"idle_udp_stream\": ", JsonIdle(m.udp_stream), "}");
+  return {{"entries", m.total},
+          {"unreplied", m.unreplied},
+          {"flows", flows},
+          {"top_sources", Top(m.top_sources)},
+          {"top_destinations", Top(m.top_destinations)},
+          {"idle_tcp_established", Idle(m.tcp_established)},
+          {"idle_udp_stream", Idle(m.udp_stream)}};
+}
+
+template <typename T>
+json Optional(const std::optional<T>& v) {
+  if (!v) return nullptr;
+  return *v;
+}
+
+json RecommendationJson(const Recommendation& r) {
+  std::vector<std::string> runtime, persistent, notes;
+  for (const Step& s : r.steps) {
+    (s.persistent ? persistent : runtime).push_back(s.text);
+  }
+  for (const Finding& n : r.notes) notes.push_back(Headline(n));
+  return {
+      {"limit", r.limit},
+      {"buckets", r.buckets},
+      {"limit_already_enough", r.limit_already_enough},
+      {"memory_bytes", static_cast<uint64_t>(r.memory_bytes)},
+      {"current_memory_bytes", static_cast<uint64_t>(r.current_memory_bytes)},
+      {"ram_share", r.ram_share},
+      {"runtime_commands", runtime},
+      {"persistent_files", persistent},
+      {"steps", Steps(r.steps)},
+      {"notes", notes}};
 }
 
 }  // namespace
 
 std::string RenderJson(const HostFacts& f, const Diagnosis& d) {
-  std::vector<std::string> counters;
-  for (const auto& [k, v] : f.counters) {
-    counters.push_back(absl::StrCat(JsonString(k), ": ", v));
+  json out;
+  std::vector<std::string> reasons, unreadable;
+  json findings = json::array();
+  for (const Finding& r : d.reasons) {
+    reasons.push_back(ReasonText(r));
+    findings.push_back(FindingJson(r, "verdict"));
   }
-  std::string rec = "null";
+  for (const HostFacts::Missing& m : f.unreadable) {
+    unreadable.push_back(MissingText(m));
+  }
+  json advice = json::array();
+  for (const Finding& a : d.advice) {
+    advice.push_back({{"code", a.code()},
+                      {"finding", Headline(a)},
+                      {"figures", Figures(a)},
+                      {"steps", Steps(a.steps)}});
+  }
   if (d.recommendation) {
-    const Recommendation& r = *d.recommendation;
-    rec = absl::StrCat(
-        "{\"limit\": ", r.limit, ", \"buckets\": ", r.buckets,
-        ", \"limit_already_enough\": ",
-        r.limit_already_enough ? "true" : "false",
-        ", \"memory_bytes\": ", absl::StrFormat("%.0f", r.memory_bytes),
-        ", \"current_memory_bytes\": ",
-        absl::StrFormat("%.0f", r.current_memory_bytes),
-        ", \"ram_share\": ", absl::StrFormat("%.6f", r.ram_share),
-        ", \"runtime_commands\": ", JsonStrings(r.RuntimeCommands()),
-        ", \"persistent_files\": ", JsonStrings(r.PersistentFiles()),
-        ", \"steps\": ", JsonSteps(r.steps),
-        ", \"notes\": ", JsonStrings(r.notes), "}");
+    for (const Finding& n : d.recommendation->notes) {
+      findings.push_back(FindingJson(n, "recommendation"));
+    }
   }
-  std::vector<std::string> advice;
-  for (const Advice& a : d.advice) {
-    advice.push_back(absl::StrCat("{\"finding\": ", JsonString(a.finding),
-                                  ", \"figures\": ", JsonStrings(a.figures),
-                                  ", \"steps\": ", JsonSteps(a.steps), "}"));
-  }
-  return absl::StrCat(
-      "{\"verdict\": ", JsonString(VerdictName(d.verdict)),
-      ", \"reasons\": ", JsonStrings(d.reasons),
-      ", \"module\": ", JsonString(FlavorName(f.flavor)),
-      ", \"kernel\": ", JsonString(f.kernel_release),
-      ", \"ram_bytes\": ", f.ram_bytes,
-      ", \"netns_initial\": ", JsonOptional(f.netns_initial),
-      ", \"conntrack_builtin\": ", JsonOptional(f.conntrack_builtin),
-      ", \"kube_proxy\": ", f.kube_proxy ? "true" : "false",
-      ", \"entries\": ", JsonOptional(f.entries),
-      ", \"limit\": ", JsonOptional(f.limit),
-      ", \"unreadable\": ", JsonStrings(f.unreadable),
-      ", \"buckets\": ", JsonOptional(f.buckets), ", \"counters\": ",
-      f.counters_read ? absl::StrCat("{", absl::StrJoin(counters, ", "), "}")
-                      : std::string("null"),
-      ", \"counters_note\": ", JsonString(f.counters_note),
-      ", \"object_size\": ", JsonOptional(f.object_size),
-      ", \"kernel_log_table_full_lines\": ",
-      f.kernel_log_read ? absl::StrCat(f.table_full_lines) : "null",
-      ", \"kernel_log_note\": ",
-      JsonString(f.kernel_log_read ? f.table_full_caveat : f.kernel_log_note),
-      ", \"makeup\": ", JsonMakeup(f),
-      ", \"makeup_note\": ", JsonString(f.makeup_note), ", \"advice\": [",
-      absl::StrJoin(advice, ", "), "]", ", \"recommendation\": ", rec, "}\n");
+  for (const Finding& a : d.advice)
+    findings.push_back(FindingJson(a, "advice"));
+  out["verdict"] = VerdictName(d.verdict);
+  out["reasons"] = reasons;
+  out["findings"] = findings;
+  out["module"] = FlavorName(f.flavor);
+  out["kernel"] = f.kernel_release;
+  out["ram_bytes"] = f.ram_bytes;
+  out["netns_initial"] = Optional(f.netns_initial);
+  out["conntrack_builtin"] = Optional(f.conntrack_builtin);
+  out["kube_proxy"] = f.kube_proxy;
+  out["entries"] = Optional(f.entries);
+  out["limit"] = Optional(f.limit);
+  out["unreadable"] = unreadable;
+  out["buckets"] = Optional(f.buckets);
+  out["counters"] = f.counters_read ? json(f.counters) : json(nullptr);
+  out["counters_note"] = f.counters_note;
+  out["object_size"] = Optional(f.object_size);
+  out["kernel_log_table_full_lines"] =
+      f.kernel_log ? json(d.table_full_lines) : json(nullptr);
+  out["kernel_log_note"] =
+      f.kernel_log ? (d.kernel_log_caveat ? Headline(*d.kernel_log_caveat)
+                                          : std::string())
+                   : f.kernel_log_note;
+  out["makeup"] = Makeup(f);
+  out["makeup_note"] = f.makeup_note;
+  out["advice"] = advice;
+  out["recommendation"] =
+      d.recommendation ? RecommendationJson(*d.recommendation) : json(nullptr);
+  // Kernel log lines and file names may hold any bytes: never throw on them.
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace nfce

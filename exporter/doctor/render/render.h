@@ -3,16 +3,32 @@
 
 #include <string>
 
+#include "absl/time/time.h"
 #include "exporter/doctor/diagnosis.h"
 #include "exporter/doctor/facts.h"
 
 namespace nfce {
 
+// Three renderers of the same facts and findings, side by side: text.cc,
+// json.cc (the API of `doctor --output=json`, docs/doctor.md) and html.cc
+// (the status page). Their English comes from phrases.h.
 std::string RenderText(const HostFacts& facts, const Diagnosis& diagnosis);
 std::string RenderJson(const HostFacts& facts, const Diagnosis& diagnosis);
 
-// The make-up as lines of text ("tcp established 3000 (42.0%)", ...), shared
-// by the text report and the status page.
+// What the status page adds around the report: its chart and links.
+struct HtmlPage {
+  std::string chart;  // HTML of the last hour's chart
+  std::string telemetry_path;
+  absl::Duration reload = absl::Seconds(10);
+};
+// Self-contained HTML: no script, font or CDN, so that it works on an
+// air-gapped router; it reloads itself.
+std::string RenderHtml(const HostFacts& facts, const Diagnosis& diagnosis,
+                       const HtmlPage& page);
+
+// Shared by the renderers (common.cc).
+
+// The make-up as lines of text ("tcp established 3000 (42.0%)", ...).
 struct MakeupLines {
   std::vector<std::string> composition;  // protocol and state, largest first
   std::string unreplied;

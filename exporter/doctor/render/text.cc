@@ -1,35 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <algorithm>
-#include <map>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "collectors/slab.h"
-#include "exporter/doctor/format.h"
-#include "exporter/doctor/render.h"
+#include "collectors/parse/counters.h"
+#include "collectors/parse/slab_parser.h"
+#include "exporter/doctor/render/format.h"
+#include "exporter/doctor/render/phrases.h"
+#include "exporter/doctor/render/render.h"
 
 namespace nfce {
 namespace {
-
-std::string TopLine(const TopItem& t, uint64_t total, bool destination) {
-  return absl::StrCat(
-      t.address,
-      destination
-          ? absl::StrCat(" ", t.protocol,
-                         t.port.empty() ? "" : absl::StrCat("/", t.port))
-          : "",
-      ": ", t.entries, " entries (", Percent(t.entries, total), "), ",
-      t.unreplied, " unreplied",
-      t.error ? absl::StrCat(" (may overstate by up to ", t.error, ")") : "");
-}
-
-std::string IdleRange(size_t i) {
-  const auto& b = IdleHistogram::kBounds;
-  auto d = [](double s) { return Duration(static_cast<uint64_t>(s)); };
-  if (i == 0) return absl::StrCat("up to ", d(b[0]));
-  if (i == b.size()) return absl::StrCat("over ", d(b.back()));
-  return absl::StrCat(d(b[i - 1]), " to ", d(b[i]));
-}
 
 void AppendSteps(const std::vector<Step>& steps, absl::string_view indent,
                  std::string* out) {
@@ -44,91 +23,12 @@ void AppendSteps(const std::vector<Step>& steps, absl::string_view indent,
 
 }  // namespace
 
-std::string EntriesText(const HostFacts& f) {
-  return absl::StrCat(
-      f.entries ? absl::StrCat(*f.entries) : std::string("unknown"),
-      " entries of ",
-      !f.limit        ? std::string("an unknown limit")
-      : *f.limit == 0 ? std::string("no limit")
-                      : absl::StrCat(*f.limit),
-      f.Usage() ? absl::StrCat(" (", Percent(*f.Usage()), ")") : "");
-}
-
-std::string BucketsText(const HostFacts& f) {
-  if (!f.entries || !f.buckets || *f.buckets == 0) return "";
-  return absl::StrFormat(
-      "%d buckets: %.2f entries per bucket, mean hash chain length %.2f",
-      *f.buckets, static_cast<double>(*f.entries) / *f.buckets,
-      2.0 * *f.entries / *f.buckets);
-}
-
-std::vector<StepGroup> GroupSteps(const std::vector<Step>& steps) {
-  std::vector<StepGroup> out;
-  for (const WhereInfo& where : Wheres()) {
-    for (bool persistent : {false, true}) {
-      StepGroup g{where.heading, persistent, {}};
-      for (const Step& s : steps) {
-        if (s.where == where.where && s.persistent == persistent) {
-          g.texts.push_back(&s.text);
-        }
-      }
-      if (!g.texts.empty()) out.push_back(std::move(g));
-    }
-  }
-  return out;
-}
-
-MakeupLines DescribeMakeup(const TableMakeup& m) {
-  MakeupLines out;
-  std::map<std::pair<std::string, std::string>, uint64_t> by_state;
-  for (const auto& [key, count] : m.flows) {
-    by_state[{std::string(std::get<1>(key)), std::string(std::get<2>(key))}] +=
-        count;
-  }
-  std::vector<std::pair<uint64_t, std::string>> rows;
-  for (const auto& [k, count] : by_state) {
-    rows.push_back({count, absl::StrCat(k.first, " ", k.second)});
-  }
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
-  for (const auto& [count, name] : rows) {
-    out.composition.push_back(
-        absl::StrCat(name, ": ", count, " (", Percent(count, m.total), ")"));
-  }
-  out.unreplied =
-      absl::StrCat(m.unreplied, " of ", m.total, " entries (",
-                   Percent(m.unreplied, m.total), ") have seen no reply");
-  for (bool destination : {false, true}) {
-    const auto& list = destination ? m.top_destinations : m.top_sources;
-    if (!list) continue;
-    auto& lines = destination ? out.destinations : out.sources;
-    for (size_t i = 0; i < list->items.size() && i < 5; ++i) {
-      lines.push_back(TopLine(list->items[i], m.total, destination));
-    }
-  }
-  if (m.tcp_established && m.tcp_established->count) {
-    const IdleHistogram& h = *m.tcp_established;
-    out.idle.push_back(absl::StrCat(
-        h.count, " established TCP entries, idle time = ", h.timeout,
-        " s (the timeout) minus the time left",
-        h.excluded ? absl::StrCat("; ", h.excluded,
-                                  " with a timeout of their own left out")
-                   : ""));
-    for (size_t i = 0; i < h.counts.size(); ++i) {
-      if (h.counts[i]) {
-        out.idle.push_back(
-            absl::StrCat("idle ", IdleRange(i), ": ", h.counts[i]));
-      }
-    }
-  }
-  return out;
-}
-
 std::string RenderText(const HostFacts& f, const Diagnosis& d) {
   std::string out =
       absl::StrCat("nf_conntrack doctor: ", VerdictName(d.verdict), "\n\n");
-  for (const std::string& r : d.reasons) absl::StrAppend(&out, "  - ", r, "\n");
+  for (const Finding& r : d.reasons) {
+    absl::StrAppend(&out, "  - ", ReasonText(r), "\n");
+  }
   absl::StrAppend(&out, "\nHost\n  kernel ", f.kernel_release, ", ",
                   FormatMiB(static_cast<double>(f.ram_bytes)), " RAM, module ",
                   FlavorName(f.flavor), "\n");
@@ -155,22 +55,21 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
     absl::StrAppend(&out, "\n");
   }
   absl::StrAppend(&out, "\nCounters (", f.counters_note, ")\n");
-  for (const char* name : {"drop", "early_drop", "insert_failed",
-                           "chaintoolong", "clash_resolve", "invalid"}) {
-    if (f.counters.count(name)) {
-      absl::StrAppend(&out, "  ", name, " ", f.counters.at(name), "\n");
+  for (absl::string_view name : ReportedCounters()) {
+    if (auto it = f.counters.find(std::string(name)); it != f.counters.end()) {
+      absl::StrAppend(&out, "  ", name, " ", it->second, "\n");
     }
   }
   absl::StrAppend(
       &out, "\nKernel log\n  ",
-      f.kernel_log_read
+      f.kernel_log
           ? absl::StrCat(
-                f.table_full_lines,
+                d.table_full_lines,
                 " recent 'table full' line(s) for this network namespace")
           : f.kernel_log_note,
       "\n");
-  if (!f.table_full_caveat.empty()) {
-    absl::StrAppend(&out, "  ", f.table_full_caveat, "\n");
+  if (d.kernel_log_caveat) {
+    absl::StrAppend(&out, "  ", Headline(*d.kernel_log_caveat), "\n");
   }
   absl::StrAppend(
       &out, "\nMemory\n  slab object ",
@@ -206,10 +105,11 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
       absl::StrAppend(&out, "    ", lines.idle[i], "\n");
     }
   }
-  for (const Advice& a : d.advice) {
-    absl::StrAppend(&out, "\nAdvice\n  ", a.finding, "\n");
-    for (const auto& fig : a.figures)
+  for (const Finding& a : d.advice) {
+    absl::StrAppend(&out, "\nAdvice\n  ", Headline(a), "\n");
+    for (const std::string& fig : Figures(a)) {
       absl::StrAppend(&out, "    - ", fig, "\n");
+    }
     AppendSteps(a.steps, "  ", &out);
   }
   if (d.recommendation) {
@@ -220,7 +120,9 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
         ", buckets ", r.buckets, " (1 : 1)\n  a full table costs ",
         FormatMiB(r.current_memory_bytes), " now, ", FormatMiB(r.memory_bytes),
         " at the recommendation (", Percent(r.ram_share), " of RAM)\n");
-    for (const auto& n : r.notes) absl::StrAppend(&out, "  note: ", n, "\n");
+    for (const Finding& n : r.notes) {
+      absl::StrAppend(&out, "  note: ", Headline(n), "\n");
+    }
     AppendSteps(r.steps, "  ", &out);
   }
   return out;

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "exporter/doctor/diagnosis.h"
+#include "exporter/doctor/steps.h"
+
+namespace nfce {
+namespace {
+
+constexpr double kLargeShare = 0.25;  // one client or service
+constexpr double kDominates = 0.30;   // TIME_WAIT, unreplied
+
+uint64_t FlowCount(const TableMakeup& m, absl::string_view protocol,
+                   absl::string_view state) {
+  uint64_t n = 0;
+  for (const auto& [key, count] : m.flows) {
+    if (std::get<1>(key) == protocol &&
+        (state.empty() || std::get<2>(key) == state)) {
+      n += count;
+    }
+  }
+  return n;
+}
+
+// At a steady rate of new entries, the number held in a state scales with
+// its timeout (Little's law).
+uint64_t Scaled(uint64_t count, uint64_t from, uint64_t to) {
+  return from ? static_cast<uint64_t>(
+                    std::llround(static_cast<double>(count) * to / from))
+              : count;
+}
+
+// Shortening one timeout sysctl from today's value (the kernel's default if
+// unread) to `to`, with about how many of `count` entries it would hold at
+// the same rate, and its steps; nothing where it is that short already.
+std::optional<finding::Shorten> ShortenTimeout(const HostFacts& f,
+                                               absl::string_view sysctl,
+                                               uint64_t kernel_default,
+                                               uint64_t to, uint64_t count,
+                                               absl::string_view what,
+                                               std::vector<Step>* steps) {
+  const uint64_t from = f.Timeout(std::string(sysctl)).value_or(kernel_default);
+  if (from <= to) return std::nullopt;
+  SetSysctl(f, sysctl, to, steps);
+  return finding::Shorten{std::string(sysctl), from, to,
+                          Scaled(count, from, to), std::string(what)};
+}
+
+void AdviseIdle(const HostFacts& f, const TableMakeup& m,
+                std::vector<Finding>* out) {
+  if (!m.tcp_established || m.total == 0) return;
+  const IdleHistogram& h = *m.tcp_established;
+  constexpr double kLong = 36000;  // 10 h
+  const uint64_t idle_long = h.IdleLongerThan(kLong);
+  if (idle_long < 50 || idle_long * 20 < m.total) return;  // under 5 %
+  finding::IdleEstablished d;
+  // Candidates below today's timeout, each with what it frees now.
+  for (uint64_t c : {86400, 36000, 10800, 3600}) {
+    if (c < h.timeout) {
+      d.candidates.push_back({c, h.IdleLongerThan(static_cast<double>(c))});
+    }
+  }
+  if (d.candidates.empty()) return;
+  d.pick = d.candidates.front().timeout;
+  for (const auto& c : d.candidates) {
+    if (c.timeout == 36000) d.pick = 36000;
+  }
+  d.idle_long = idle_long;
+  d.total = m.total;
+  d.timeout = h.timeout;
+  d.freed = h.IdleLongerThan(static_cast<double>(d.pick));
+  // conntrack -D dumps and filters the whole table for every entry it
+  // deletes (docs/performance.md, "Figures behind the code"), so one-by-one
+  // deletion is offered only while that walk stays small.
+  constexpr uint64_t kMaxDeleteWalk = 10'000'000;
+  d.delete_now = d.freed * m.total <= kMaxDeleteWalk;
+  d.established = h.count;
+  d.excluded = h.excluded;
+  d.kube_proxy = f.kube_proxy;
+  Finding a{Severity::kNote, d, {}};
+  if (f.kube_proxy) {
+    a.steps.push_back(
+        {Step::Where::kKubeProxy, true,
+         absl::StrCat("conntrack.tcpEstablishedTimeout: ", d.pick / 3600,
+                      "h0m0s (KubeProxyConfiguration; flag "
+                      "--conntrack-tcp-timeout-established)")});
+  }
+  SetSysctl(f, "tcp_timeout_established", d.pick, &a.steps);
+  if (d.delete_now) {
+    // Entries with less time left than (timeout - pick) are idle longer
+    // than pick. conntrack -L prints IPv4 by default: "tcp 6 <left>
+    // ESTABLISHED src= dst= sport= dport= ...".
+    a.steps.insert(
+        a.steps.begin() + 1,
+        {Step::Where::kNamespace, false,
+         absl::StrCat(
+             "conntrack -L -p tcp --state ESTABLISHED 2>/dev/null | "
+             "awk '$3 < ",
+             h.timeout - d.pick,
+             " { split($5, s, \"=\"); split($6, d, \"=\"); "
+             "split($7, p, \"=\"); split($8, q, \"=\"); "
+             "print \"-D -p tcp -s\", s[2], \"-d\", d[2], \"--sport\", "
+             "p[2], \"--dport\", q[2] }' | conntrack -R - >/dev/null")});
+  }
+  out->push_back(std::move(a));
+}
+
+void AdviseService(const HostFacts& f, const TableMakeup& m, const TopItem& t,
+                   std::vector<Finding>* out) {
+  finding::DominantService d;
+  d.address = t.address;
+  d.protocol = t.protocol;
+  d.port = t.port;
+  d.entries = t.entries;
+  d.total = m.total;
+  d.unreplied = t.unreplied;
+  Finding a{Severity::kNote, {}, {}};
+  if (t.protocol == "udp" && t.port == "53") {
+    d.kind = "dns";
+    d.udp_timeout = f.Timeout("udp_timeout").value_or(30);
+    d.udp_scaled = Scaled(t.unreplied, d.udp_timeout, 10);
+    NotrackUdpPort(53, &a.steps);
+  } else if (t.unreplied * 2 >= t.entries) {
+    d.kind = "unanswered";
+    if (t.protocol == "tcp") {
+      d.shorten = ShortenTimeout(f, "tcp_timeout_syn_recv", 60, 10, t.unreplied,
+                                 "of its half-open entries", &a.steps);
+    }
+  } else {
+    d.kind = "busy";
+  }
+  a.details = std::move(d);
+  out->push_back(std::move(a));
+}
+
+void AdviseClient(const TableMakeup& m, const TopItem& t,
+                  std::vector<Finding>* out) {
+  finding::DominantClient d{t.address, t.entries, m.total, t.unreplied,
+                            t.unreplied * 2 >= t.entries};
+  const std::string match = absl::StrContains(t.address, ':')
+                                ? absl::StrCat("ip6 saddr ", t.address)
+                                : absl::StrCat("ip saddr ", t.address);
+  Step step{
+      Step::Where::kNamespace, false,
+      d.unanswered
+          ? absl::StrCat("nft add rule inet filter input ", match,
+                         " ct state new limit rate over 50/second drop")
+          : absl::StrCat("nft add rule inet filter input ", match,
+                         " ct count over ",
+                         std::max<uint64_t>(1000, t.entries / 4), " reject")};
+  out->push_back(Finding{Severity::kNote, std::move(d), {std::move(step)}});
+}
+
+void AdviseLargeShare(const HostFacts& f, const TableMakeup& m,
+                      std::vector<Finding>* out) {
+  if (m.total < 100) return;
+  const double total = static_cast<double>(m.total);
+  if (m.top_destinations && !m.top_destinations->items.empty() &&
+      m.top_destinations->items.front().entries >= kLargeShare * total) {
+    AdviseService(f, m, m.top_destinations->items.front(), out);
+  }
+  if (m.top_sources && !m.top_sources->items.empty() &&
+      m.top_sources->items.front().entries >= kLargeShare * total) {
+    AdviseClient(m, m.top_sources->items.front(), out);
+  }
+}
+
+void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
+                          std::vector<Finding>* out) {
+  if (m.total < 100) return;
+  const uint64_t time_wait = FlowCount(m, "tcp", "time_wait");
+  if (time_wait >= kDominates * m.total) {
+    finding::TimeWaitDominates d;
+    d.time_wait = time_wait;
+    d.total = m.total;
+    d.timeout = f.Timeout("tcp_timeout_time_wait").value_or(120);
+    Finding a{Severity::kNote, {}, {}};
+    d.shorten = ShortenTimeout(f, "tcp_timeout_time_wait", 120, 30, time_wait,
+                               "TIME_WAIT entries", &a.steps);
+    a.details = std::move(d);
+    out->push_back(std::move(a));
+  }
+  if (m.unreplied >= kDominates * m.total) {
+    finding::UnrepliedDominates d;
+    d.unreplied = m.unreplied;
+    d.total = m.total;
+    d.udp = FlowCount(m, "udp", "unreplied");
+    d.syn_sent = FlowCount(m, "tcp", "syn_sent");
+    Finding a{Severity::kNote, {}, {}};
+    if (d.udp * 2 >= m.unreplied) {
+      d.kind = "udp";
+      d.shorten = ShortenTimeout(f, "udp_timeout", 30, 10, d.udp,
+                                 "unreplied UDP entries", &a.steps);
+    } else if (d.syn_sent * 2 >= m.unreplied) {
+      d.kind = "syn_sent";
+      d.shorten = ShortenTimeout(f, "tcp_timeout_syn_sent", 120, 30, d.syn_sent,
+                                 "SYN_SENT entries", &a.steps);
+    } else {
+      d.kind = "mixed";
+    }
+    a.details = std::move(d);
+    out->push_back(std::move(a));
+  }
+}
+
+}  // namespace
+
+std::vector<Finding> AdviseOnMakeup(const HostFacts& f) {
+  std::vector<Finding> out;
+  if (!f.makeup) return out;
+  AdviseIdle(f, *f.makeup, &out);
+  AdviseLargeShare(f, *f.makeup, &out);
+  AdviseDominantStates(f, *f.makeup, &out);
+  return out;
+}
+
+}  // namespace nfce

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "exporter/doctor/render/format.h"
+#include "exporter/doctor/render/render.h"
+#include "exporter/doctor/steps.h"
+
+namespace nfce {
+namespace {
+
+std::string TopLine(const TopItem& t, uint64_t total, bool destination) {
+  return absl::StrCat(
+      t.address,
+      destination
+          ? absl::StrCat(" ", t.protocol,
+                         t.port.empty() ? "" : absl::StrCat("/", t.port))
+          : "",
+      ": ", t.entries, " entries (", Percent(t.entries, total), "), ",
+      t.unreplied, " unreplied",
+      t.error ? absl::StrCat(" (may overstate by up to ", t.error, ")") : "");
+}
+
+std::string IdleRange(size_t i) {
+  const auto& b = IdleHistogram::kBounds;
+  auto d = [](double s) { return Duration(static_cast<uint64_t>(s)); };
+  if (i == 0) return absl::StrCat("up to ", d(b[0]));
+  if (i == b.size()) return absl::StrCat("over ", d(b.back()));
+  return absl::StrCat(d(b[i - 1]), " to ", d(b[i]));
+}
+
+}  // namespace
+
+std::string EntriesText(const HostFacts& f) {
+  return absl::StrCat(
+      f.entries ? absl::StrCat(*f.entries) : std::string("unknown"),
+      " entries of ",
+      !f.limit        ? std::string("an unknown limit")
+      : *f.limit == 0 ? std::string("no limit")
+                      : absl::StrCat(*f.limit),
+      f.Usage() ? absl::StrCat(" (", Percent(*f.Usage()), ")") : "");
+}
+
+std::string BucketsText(const HostFacts& f) {
+  if (!f.entries || !f.buckets || *f.buckets == 0) return "";
+  return absl::StrFormat(
+      "%d buckets: %.2f entries per bucket, mean hash chain length %.2f",
+      *f.buckets, static_cast<double>(*f.entries) / *f.buckets,
+      2.0 * *f.entries / *f.buckets);
+}
+
+std::vector<StepGroup> GroupSteps(const std::vector<Step>& steps) {
+  std::vector<StepGroup> out;
+  for (const WhereInfo& where : Wheres()) {
+    for (bool persistent : {false, true}) {
+      StepGroup g{where.heading, persistent, {}};
+      for (const Step& s : steps) {
+        if (s.where == where.where && s.persistent == persistent) {
+          g.texts.push_back(&s.text);
+        }
+      }
+      if (!g.texts.empty()) out.push_back(std::move(g));
+    }
+  }
+  return out;
+}
+
+MakeupLines DescribeMakeup(const TableMakeup& m) {
+  MakeupLines out;
+  std::map<std::pair<std::string, std::string>, uint64_t> by_state;
+  for (const auto& [key, count] : m.flows) {
+    by_state[{std::string(std::get<1>(key)), std::string(std::get<2>(key))}] +=
+        count;
+  }
+  std::vector<std::pair<uint64_t, std::string>> rows;
+  for (const auto& [k, count] : by_state) {
+    rows.push_back({count, absl::StrCat(k.first, " ", k.second)});
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (const auto& [count, name] : rows) {
+    out.composition.push_back(
+        absl::StrCat(name, ": ", count, " (", Percent(count, m.total), ")"));
+  }
+  out.unreplied =
+      absl::StrCat(m.unreplied, " of ", m.total, " entries (",
+                   Percent(m.unreplied, m.total), ") have seen no reply");
+  for (bool destination : {false, true}) {
+    const auto& list = destination ? m.top_destinations : m.top_sources;
+    if (!list) continue;
+    auto& lines = destination ? out.destinations : out.sources;
+    for (size_t i = 0; i < list->items.size() && i < 5; ++i) {
+      lines.push_back(TopLine(list->items[i], m.total, destination));
+    }
+  }
+  if (m.tcp_established && m.tcp_established->count) {
+    const IdleHistogram& h = *m.tcp_established;
+    out.idle.push_back(absl::StrCat(
+        h.count, " established TCP entries, idle time = ", h.timeout,
+        " s (the timeout) minus the time left",
+        h.excluded ? absl::StrCat("; ", h.excluded,
+                                  " with a timeout of their own left out")
+                   : ""));
+    for (size_t i = 0; i < h.counts.size(); ++i) {
+      if (h.counts[i]) {
+        out.idle.push_back(
+            absl::StrCat("idle ", IdleRange(i), ": ", h.counts[i]));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace nfce

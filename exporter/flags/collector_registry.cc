@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/flags/collector_registry.h"
+
+#include "collectors/slab.h"
+#include "collectors/stat.h"
+#include "collectors/table.h"
+
+namespace nfce {
+namespace {
+
+using Flags = std::vector<FlagSpec>;
+using ViewPtr = std::shared_ptr<const KernelView>;
+
+Flags NoFlags(Options*) { return {}; }
+
+}  // namespace
+
+const std::vector<CollectorEntry>& KnownCollectors() {
+  static const auto* kCollectors = new std::vector<CollectorEntry>{
+      {"table", "Entries, limit, buckets and load of the conntrack table",
+       "none", true, NoFlags,
+       [](const Options&, ViewPtr) {
+         return std::make_unique<TableCollector>();
+       }},
+      {"stat",
+       "The kernel's counters: drop, early_drop, insert_failed and the rest",
+       "none with /proc/net/stat/nf_conntrack; CAP_NET_ADMIN for ctnetlink",
+       true,
+       [](Options* o) {
+         return Flags{
+             ChoiceFlag<StatSource>(
+                 "collector.stat.source", &o->stat.source,
+                 {{"auto", StatSource::kAuto},
+                  {"procfs", StatSource::kProcfs},
+                  {"netlink", StatSource::kNetlink}},
+                 "auto: /proc/net/stat/nf_conntrack where it exists, else "
+                 "ctnetlink; procfs: the file only; netlink: ctnetlink only "
+                 "(CAP_NET_ADMIN)."),
+             BoolFlag("collector.stat.per-cpu", &o->stat.per_cpu,
+                      "Label each stat counter with its cpu instead of "
+                      "summing over CPUs.")};
+       },
+       [](const Options& o, ViewPtr) {
+         return std::make_unique<StatCollector>(o.stat);
+       }},
+      {"slab", "Slab memory of the conntrack cache and what a full table costs",
+       "root (or CAP_DAC_READ_SEARCH) to read /proc/slabinfo", true, NoFlags,
+       [](const Options&, ViewPtr) {
+         return std::make_unique<SlabCollector>();
+       }},
+      {"timeouts", "The timeout sysctls, by protocol and state", "none", true,
+       [](Options* o) {
+         return Flags{DurationFlag(
+             "collector.timeouts.max-age", &o->timeouts.max_age,
+             absl::ZeroDuration(), absl::InfiniteDuration(),
+             "Reread the timeout sysctls at most this often (0s: every "
+             "scrape).")};
+       },
+       [](const Options& o, ViewPtr) {
+         return std::make_unique<TimeoutsCollector>(o.timeouts);
+       }},
+      {"flows",
+       "Entries by family, protocol, state and zone, top sources and "
+       "destinations and idle times, from a table dump on a background "
+       "thread (O(n) kernel work per refresh)",
+       "CAP_NET_ADMIN", false,
+       [](Options* o) {
+         return Flags{
+             DurationFlag("collector.flows.interval", &o->flows.interval,
+                          absl::Seconds(1), absl::InfiniteDuration(),
+                          "Time between two dumps of the table (off the "
+                          "scrape path)."),
+             DurationFlag("collector.flows.budget", &o->flows.budget,
+                          absl::Seconds(1), absl::InfiniteDuration(),
+                          "Longest a dump may take; a longer one is "
+                          "abandoned."),
+             IntFlag("collector.flows.max-zones", &o->flows.max_zones, 0, 65536,
+                     "Zones besides the default 0 with series of their own; "
+                     "the rest count as zone \"other\"."),
+             IntFlag("collector.flows.top", &o->flows.top, 0, 1000,
+                     "Top sources and destinations reported (0: none). "
+                     "Counted in a sketch of max(4096, 64 x top) counters: "
+                     "exact while the distinct keys fit, memory bounded "
+                     "whatever the table holds.")};
+       },
+       [](const Options& o, ViewPtr view) {
+         return std::make_unique<FlowsCollector>(std::move(view), o.flows);
+       }},
+      {"events",
+       "New and destroyed entries from ctnetlink events (the kernel then "
+       "keeps about 128 bytes more per entry)",
+       "CAP_NET_ADMIN", false,
+       [](Options* o) {
+         return Flags{IntFlag("collector.events.buffer-bytes",
+                              &o->events.buffer_bytes, 4096, 1 << 30,
+                              "Receive buffer of the event socket.")};
+       },
+       [](const Options& o, ViewPtr view) {
+         return std::make_unique<EventsCollector>(std::move(view), o.events);
+       }},
+      {"netns", "Entries of every network namespace",
+       "CAP_SYS_ADMIN (setns) and read access to /proc/<pid>/ns/net", false,
+       [](Options* o) {
+         return Flags{IntFlag("collector.netns.max", &o->netns.max, 1, 100000,
+                              "Network namespaces reported at most.")};
+       },
+       [](const Options& o, ViewPtr) {
+         return std::make_unique<NetnsCollector>(o.netns);
+       }},
+  };
+  return *kCollectors;
+}
+
+std::vector<std::unique_ptr<Collector>> BuildCollectors(
+    const Options& options, std::shared_ptr<const KernelView> view) {
+  std::vector<std::unique_ptr<Collector>> out;
+  for (const CollectorEntry& c : KnownCollectors()) {
+    if (options.collectors.at(std::string(c.name))) {
+      out.push_back(c.make(options, view));
+    }
+  }
+  return out;
+}
+
+}  // namespace nfce
