@@ -8,11 +8,16 @@
 
 namespace nfce {
 
-PeriodicTask::PeriodicTask(absl::Duration interval, std::function<void()> body)
-    : interval_(interval),
-      body_(std::move(body)),
+PeriodicTask::PeriodicTask(std::function<absl::Duration()> body)
+    : body_(std::move(body)),
       stop_event_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       thread_([this] { Run(); }) {}
+
+PeriodicTask::PeriodicTask(absl::Duration interval, std::function<void()> body)
+    : PeriodicTask([interval, body = std::move(body)] {
+        body();
+        return interval;
+      }) {}
 
 PeriodicTask::~PeriodicTask() {
   stop_.Notify();
@@ -25,8 +30,7 @@ PeriodicTask::~PeriodicTask() {
 
 void PeriodicTask::Run() {
   while (!stopping()) {
-    body_();
-    stop_.WaitForNotificationWithTimeout(interval_);
+    stop_.WaitForNotificationWithTimeout(body_());
   }
 }
 

@@ -11,12 +11,15 @@
 namespace nfce {
 
 // Every background refresh of the exporter: runs `body` on a thread of its
-// own at once, then again `interval` after each run ends, until the task is
-// destroyed. Destruction is the one stop path: it wakes the pause (and a
+// own at once, then again after the pause each run returns, until the task
+// is destroyed. Destruction is the one stop path: it wakes the pause (and a
 // body that waits on stop_fd()) and joins the thread. Declare it as the
 // last member of its owner, so that it stops before what the body uses goes.
 class PeriodicTask {
  public:
+  // `body` returns how long to pause before its next run.
+  explicit PeriodicTask(std::function<absl::Duration()> body);
+  // The same pause every time.
   PeriodicTask(absl::Duration interval, std::function<void()> body);
   ~PeriodicTask();
   PeriodicTask(const PeriodicTask&) = delete;
@@ -30,8 +33,7 @@ class PeriodicTask {
  private:
   void Run();
 
-  const absl::Duration interval_;
-  const std::function<void()> body_;
+  const std::function<absl::Duration()> body_;
   absl::Notification stop_;
   Fd stop_event_;
   std::thread thread_;  // last: starts once the rest is set up

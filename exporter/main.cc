@@ -97,8 +97,10 @@ int main(int argc, char** argv) {
   handlers.push_back(std::make_unique<nfce::MetricsHandler>(
       options->http.telemetry_path, scraper, options->http.max_requests));
   handlers.push_back(std::make_unique<nfce::StatusPage>(
-      view, options->stat, options->flows.board, history,
-      options->http.telemetry_path));
+      view, options->stat,
+      nfce::StatusPage::Boards{options->flows.board, options->netns.board,
+                               options->flows.snat_ports},
+      history, options->http.telemetry_path));
   absl::StatusOr<std::unique_ptr<nfce::HttpServer>> server =
       nfce::HttpServer::Start(options->http, web, std::move(handlers));
   if (!server.ok()) {

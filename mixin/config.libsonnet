@@ -27,6 +27,10 @@ local thresholds = import 'thresholds.json';
     chainLengthThreshold: thresholds.chainLengthThreshold,
     chainLengthFor: '30m',
     insertFailuresFor: '10m',
+    // The fullest source-NAT tuple's share of its ports
+    // (instance:nf_conntrack_snat_ports:max_ratio).
+    snatPortsThreshold: thresholds.snatPortsThreshold,
+    snatPortsFor: '2m',
     earlyDropsFor: '5m',
     collectorFailingFor: '15m',
 

@@ -19,6 +19,7 @@
 #include "collectors/kernel/netlink_socket.h"
 #include "collectors/kernel/paths.h"
 #include "collectors/parse/flow_parser.h"
+#include "collectors/parse/ifaddr.h"
 #include "collectors/parse/slab_parser.h"
 #include "collectors/parse/stat_parser.h"
 #include "collectors/parse/timeout_name.h"
@@ -75,6 +76,18 @@ struct NetnsRef {
   std::string label;  // the name under /run/netns, else the inode
   std::string path;   // a file that setns() accepts
   ino_t inode = 0;
+  int pid = 0;  // the lowest process that lives in it; 0: none (named only)
+};
+
+// What a namespace says of itself, read inside it (NetnsIdentities).
+struct NetnsIdentity {
+  // The UTS hostname of its process (a pod's is the pod's name).
+  std::string hostname;
+  std::string cgroup;  // the text of /proc/<pid>/cgroup
+  // Addresses of global or site scope (not loopback, not link-local).
+  std::vector<InterfaceAddress> addresses;
+  bool addresses_cut = false;  // more than the cap
+  absl::Status status;         // what could not be read, if anything
 };
 
 // The one reader of kernel state: every file under --path.procfs and
@@ -160,11 +173,18 @@ class KernelView {
   // it with setns(): this process's threads never change namespace.
   std::vector<absl::StatusOr<uint64_t>> CountsInside(
       const std::vector<NetnsRef>& namespaces) const;
+  // The hostname, cgroup and addresses (at most `max_addresses`) of each,
+  // read the same way: an RTM_GETADDR dump inside it, uname() inside its
+  // process's UTS namespace. Needs CAP_SYS_ADMIN.
+  std::vector<NetnsIdentity> NetnsIdentities(
+      const std::vector<NetnsRef>& namespaces, size_t max_addresses) const;
 
  private:
   // A sysctl or sysfs attribute holding one number; errors name the file.
   absl::StatusOr<uint64_t> ReadUint(const std::string& path) const;
   std::string SysctlDir(ConntrackFlavor flavor) const;
+  // Why ctnetlink and namespaces cannot be asked for a tree of files.
+  std::string NotRunningKernel() const;
   std::string SysctlPrefix(ConntrackFlavor flavor) const;
   uint64_t PageSize() const;
 

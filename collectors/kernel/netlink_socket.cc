@@ -28,8 +28,9 @@ absl::Status NetlinkError(int err, absl::string_view what) {
   return absl::UnavailableError(msg);
 }
 
-absl::StatusOr<NetlinkSocket> NetlinkSocket::Open(unsigned groups) {
-  mnl_socket* s = mnl_socket_open(NETLINK_NETFILTER);
+absl::StatusOr<NetlinkSocket> NetlinkSocket::Open(unsigned groups,
+                                                  int protocol) {
+  mnl_socket* s = mnl_socket_open(protocol);
   if (s == nullptr) return NetlinkError(errno, "socket");
   NetlinkSocket sock(s);
   if (mnl_socket_bind(s, groups, MNL_SOCKET_AUTOPID) < 0) {

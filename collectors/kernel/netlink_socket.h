@@ -16,12 +16,14 @@ namespace nfce {
 // An error from a netlink call, with the hint operators need for EPERM.
 absl::Status NetlinkError(int err, absl::string_view what);
 
-// A NETLINK_NETFILTER socket, closed when the owner goes.
+// A netlink socket (NETLINK_NETFILTER unless said), closed when the owner
+// goes.
 class NetlinkSocket {
  public:
   // Opens and binds the socket, subscribed to the multicast `groups` (a
   // bit mask, 0 for none).
-  static absl::StatusOr<NetlinkSocket> Open(unsigned groups = 0);
+  static absl::StatusOr<NetlinkSocket> Open(unsigned groups = 0,
+                                            int protocol = NETLINK_NETFILTER);
 
   mnl_socket* get() const { return sock_.get(); }
   int fd() const { return mnl_socket_get_fd(sock_.get()); }

@@ -26,13 +26,16 @@ int DumpCallback(const nlmsghdr* nlh, void* data) {
 
 }  // namespace
 
+std::string KernelView::NotRunningKernel() const {
+  return absl::StrCat(
+      "ctnetlink and network namespaces speak for the running kernel, not "
+      "for --path.procfs=",
+      paths_.procfs, " (a tree of files)");
+}
+
 absl::Status KernelView::NetlinkReady() const {
-  if (!running_kernel_) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("ctnetlink speaks for the running kernel, not for "
-                     "--path.procfs=",
-                     paths_.procfs));
-  }
+  if (!running_kernel_)
+    return absl::FailedPreconditionError(NotRunningKernel());
   if (PathExists(SysctlPath(ConntrackFlavor::kNfConntrack, "count")) ||
       PathExists(paths_.Sys("module/nf_conntrack"))) {
     return absl::OkStatus();

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "collectors/parse/ifaddr.h"
 
 namespace nfce {
 namespace {
@@ -30,20 +31,6 @@ bool HasPorts(uint8_t protocol) {
   }
 }
 
-std::string AddressText(uint8_t family, const std::array<uint8_t, 16>& a,
-                        bool prefix64) {
-  char buf[INET6_ADDRSTRLEN] = "";
-  if (family == AF_INET) {
-    inet_ntop(AF_INET, a.data(), buf, sizeof(buf));
-    return buf;
-  }
-  if (family == AF_INET6) {
-    inet_ntop(AF_INET6, a.data(), buf, sizeof(buf));
-    return prefix64 ? absl::StrCat(buf, "/64") : std::string(buf);
-  }
-  return "other";
-}
-
 // Ties in the top lists are broken by key bytes, so that equal counts come
 // out in the same order from one dump to the next.
 bool KeyLess(const MakeupBuilder::SourceKey& a,
@@ -54,6 +41,28 @@ bool KeyLess(const MakeupBuilder::DestinationKey& a,
              const MakeupBuilder::DestinationKey& b) {
   return std::tie(a.family, a.address, a.protocol, a.port) <
          std::tie(b.family, b.address, b.protocol, b.port);
+}
+bool KeyLess(const MakeupBuilder::SnatKey& a, const MakeupBuilder::SnatKey& b) {
+  if (a.nat_address != b.nat_address) return a.nat_address < b.nat_address;
+  return KeyLess(a.destination, b.destination);
+}
+
+MakeupBuilder::DestinationKey DestinationOf(const FlowKey& e) {
+  MakeupBuilder::DestinationKey dest;
+  dest.family = e.family;
+  dest.protocol = e.protocol;
+  dest.has_port = HasPorts(e.protocol) && e.destination_port.has_value();
+  dest.port = dest.has_port ? *e.destination_port : 0;
+  dest.address = e.destination;
+  return dest;
+}
+
+TopItem DestinationItem(const MakeupBuilder::DestinationKey& k) {
+  TopItem item;
+  item.address = AddressText(k.family, k.address, false);
+  item.protocol = std::string(ProtocolLabel(k.protocol));
+  if (k.has_port) item.port = absl::StrCat(k.port);
+  return item;
 }
 
 template <typename Key, typename ToItem>
@@ -144,7 +153,8 @@ MakeupBuilder::MakeupBuilder(const MakeupOptions& options)
     : top_(std::max(options.top, 0)),
       flows_(options.max_zones),
       sources_(SketchCapacity(options.top)),
-      destinations_(SketchCapacity(options.top)) {
+      destinations_(SketchCapacity(options.top)),
+      snat_(SketchCapacity(options.top)) {
   if (options.tcp_established_timeout) {
     tcp_established_.emplace();
     tcp_established_->timeout = *options.tcp_established_timeout;
@@ -167,13 +177,13 @@ void MakeupBuilder::Add(const FlowKey& e) {
     std::memcpy(source.address.data(), e.source.data(),
                 e.family == AF_INET6 ? 8 : 16);
     sources_.Add(source, unreplied);
-    DestinationKey dest;
-    dest.family = e.family;
-    dest.protocol = e.protocol;
-    dest.has_port = HasPorts(e.protocol) && e.destination_port.has_value();
-    dest.port = dest.has_port ? *e.destination_port : 0;
-    dest.address = e.destination;
-    destinations_.Add(dest, unreplied);
+    destinations_.Add(DestinationOf(e), unreplied);
+  }
+  if (e.status & IPS_SRC_NAT) {
+    ++snat_by_protocol_[e.protocol];
+    if (top_ > 0 && e.has_reply) {
+      snat_.Add({DestinationOf(e), e.reply_destination}, unreplied);
+    }
   }
   if (e.timeout) {
     const bool fixed = e.status & IPS_FIXED_TIMEOUT;
@@ -200,15 +210,17 @@ TableMakeup MakeupBuilder::Finish() const {
       item.address = AddressText(k.family, k.address, k.family == AF_INET6);
       return item;
     });
-    m.top_destinations =
-        MakeTopList(destinations_, top_, [](const DestinationKey& k) {
-          TopItem item;
-          item.address = AddressText(k.family, k.address, false);
-          item.protocol = std::string(ProtocolLabel(k.protocol));
-          if (k.has_port) item.port = absl::StrCat(k.port);
-          return item;
-        });
-    m.sketch_bytes = sources_.MemoryBytes() + destinations_.MemoryBytes();
+    m.top_destinations = MakeTopList(destinations_, top_, DestinationItem);
+    m.top_snat = MakeTopList(snat_, top_, [](const SnatKey& k) {
+      TopItem item = DestinationItem(k.destination);
+      item.nat_address = AddressText(k.destination.family, k.nat_address);
+      return item;
+    });
+    m.sketch_bytes = sources_.MemoryBytes() + destinations_.MemoryBytes() +
+                     snat_.MemoryBytes();
+  }
+  for (const auto& [protocol, count] : snat_by_protocol_) {
+    m.snat_entries[std::string(ProtocolLabel(protocol))] += count;
   }
   return m;
 }

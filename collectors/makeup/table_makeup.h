@@ -68,14 +68,19 @@ struct IdleHistogram {
   uint64_t IdleLongerThan(double bound) const;
 };
 
-// One of the top sources or destinations.
+// Source ports the kernel picks from for a source-NAT tuple whose rule names
+// no range, for a client port of 1024 or more: 1024-65535 (KERNEL-NOTES).
+inline constexpr int kKernelSnatPorts = 64512;
+
+// One of the top sources, destinations or source-NAT tuples.
 struct TopItem {
   std::string address;   // "192.0.2.1", or an IPv6 /64: "2001:db8:1:2::/64"
-  std::string protocol;  // destinations only
-  std::string port;      // destinations only; "" for portless protocols
+  std::string protocol;  // destinations and SNAT tuples
+  std::string port;      // the same; "" for portless protocols
   uint64_t entries = 0;
-  uint64_t error = 0;      // entries may overstate the truth by this much
-  uint64_t unreplied = 0;  // of entries, not (yet) answered
+  uint64_t error = 0;       // entries may overstate the truth by this much
+  uint64_t unreplied = 0;   // of entries, not (yet) answered
+  std::string nat_address;  // SNAT tuples: the address traffic leaves with
 };
 
 struct TopList {
@@ -90,11 +95,17 @@ struct TableMakeup {
   std::map<FlowAggregator::Key, uint64_t> flows;
   uint64_t total = 0;
   uint64_t unreplied = 0;  // no reply seen (status without SEEN_REPLY)
-  std::optional<TopList> top_sources;            // nullopt: top lists off
-  std::optional<TopList> top_destinations;       // nullopt: top lists off
+  std::optional<TopList> top_sources;       // nullopt: top lists off
+  std::optional<TopList> top_destinations;  // nullopt: top lists off
+  // Source-NATed entries (IPS_SRC_NAT) by protocol label, and the top
+  // (NAT address, destination, port, protocol) tuples by entries. Each such
+  // entry holds one NAT port of its tuple (the reply tuple is unique in a
+  // zone), so a tuple's entries are the source ports it has in use.
+  std::map<std::string, uint64_t> snat_entries;
+  std::optional<TopList> top_snat;               // nullopt: top lists off
   std::optional<IdleHistogram> tcp_established;  // nullopt: sysctl unknown
   std::optional<IdleHistogram> udp_stream;       // ASSURED UDP
-  size_t sketch_bytes = 0;  // memory of both top-K sketches
+  size_t sketch_bytes = 0;                       // memory of the top-K sketches
 };
 
 struct MakeupOptions {
@@ -146,12 +157,27 @@ class MakeupBuilder {
                         k.address);
     }
   };
+  // A source-NAT tuple: the reply's destination (the NAT address) and the
+  // original destination, port and protocol.
+  struct SnatKey {
+    DestinationKey destination;
+    std::array<uint8_t, 16> nat_address{};
+    bool operator==(const SnatKey& o) const {
+      return destination == o.destination && nat_address == o.nat_address;
+    }
+    template <typename H>
+    friend H AbslHashValue(H h, const SnatKey& k) {
+      return H::combine(std::move(h), k.destination, k.nat_address);
+    }
+  };
 
  private:
   const int top_;
   FlowAggregator flows_;
   SpaceSaving<SourceKey> sources_;
   SpaceSaving<DestinationKey> destinations_;
+  SpaceSaving<SnatKey> snat_;
+  std::map<uint8_t, uint64_t> snat_by_protocol_;
   std::optional<IdleHistogram> tcp_established_;
   std::optional<IdleHistogram> udp_stream_;
   uint64_t unreplied_ = 0;

@@ -75,11 +75,19 @@ bool FirstTime(int type, uint32_t* seen) {
   return true;
 }
 
-// CTA_TUPLE_ORIG: CTA_TUPLE_IP (addresses of the message's family) and
+// One direction's tuple, as CTA_TUPLE_ORIG and CTA_TUPLE_REPLY hold it.
+struct Tuple {
+  std::array<uint8_t, 16>* source;
+  std::array<uint8_t, 16>* destination;
+  std::optional<uint16_t>* source_port;
+  std::optional<uint16_t>* destination_port;
+  uint8_t* protocol;  // null: not kept (the reply's repeats the original's)
+};
+
+// A tuple: CTA_TUPLE_IP (addresses of the message's family) and
 // CTA_TUPLE_PROTO (protocol number and, for ported protocols, the ports).
-void ParseOriginalTuple(const uint8_t* data, size_t len, FlowKey* key,
-                        bool* have_protocol, bool* bad) {
-  const bool v4 = key->family == AF_INET;
+void ParseTuple(const uint8_t* data, size_t len, bool v4, const Tuple& out,
+                bool* have_protocol, bool* bad) {
   uint32_t seen = 0;
   ForEachAttribute(data, len, [&](int type, const uint8_t* p, size_t n) {
     if (type != CTA_TUPLE_IP && type != CTA_TUPLE_PROTO) return;
@@ -95,7 +103,7 @@ void ParseOriginalTuple(const uint8_t* data, size_t len, FlowKey* key,
         }
         const bool source = t == CTA_IP_V4_SRC || t == CTA_IP_V6_SRC;
         if (!CopyAddress(a, an, v4 ? 4 : 16,
-                         source ? &key->source : &key->destination)) {
+                         source ? out.source : out.destination)) {
           *bad = true;
         }
       });
@@ -109,13 +117,15 @@ void ParseOriginalTuple(const uint8_t* data, size_t len, FlowKey* key,
           return;
         }
         if (t == CTA_PROTO_NUM) {
-          key->protocol = a[0];
-          *have_protocol = true;
+          if (out.protocol != nullptr) {
+            *out.protocol = a[0];
+            *have_protocol = true;
+          }
           return;
         }
         uint16_t port;
         std::memcpy(&port, a, 2);
-        (t == CTA_PROTO_SRC_PORT ? key->source_port : key->destination_port) =
+        *(t == CTA_PROTO_SRC_PORT ? out.source_port : out.destination_port) =
             ntohs(port);
       });
       // Ports and ICMP fields share storage in libnetfilter_conntrack (and
@@ -150,8 +160,24 @@ absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh) {
         if (type < 32 && !FirstTime(type, &seen)) bad = true;
         switch (type) {
           case CTA_TUPLE_ORIG:
-            ParseOriginalTuple(p, n, &key, &have_protocol, &bad);
+            ParseTuple(p, n, key.family == AF_INET,
+                       {&key.source, &key.destination, &key.source_port,
+                        &key.destination_port, &key.protocol},
+                       &have_protocol, &bad);
             break;
+          case CTA_TUPLE_REPLY: {
+            // The reply's source is the original destination after
+            // destination NAT: not kept.
+            std::array<uint8_t, 16> reply_source{};
+            std::optional<uint16_t> reply_source_port;
+            key.has_reply = true;
+            ParseTuple(
+                p, n, key.family == AF_INET,
+                {&reply_source, &key.reply_destination, &reply_source_port,
+                 &key.reply_destination_port, nullptr},
+                &have_protocol, &bad);
+            break;
+          }
           case CTA_TIMEOUT:
             if (n < 4) {
               bad = true;

@@ -24,16 +24,22 @@ struct FlowKey {
   std::array<uint8_t, 16> destination{};
   std::optional<uint16_t> source_port;       // host order; ported protocols
   std::optional<uint16_t> destination_port;  // host order; ported protocols
+  // Reply direction (every dump answer has one): its destination is where
+  // replies go, i.e. the original source after source NAT (IPS_SRC_NAT), the
+  // original source itself otherwise.
+  bool has_reply = false;
+  std::array<uint8_t, 16> reply_destination{};
+  std::optional<uint16_t> reply_destination_port;
   std::optional<uint32_t> timeout;  // CTA_TIMEOUT: seconds left, if sent
 };
 
 // Reads a ctnetlink conntrack message (a dump answer or an event): family,
-// layer-4 protocol, original addresses and ports, TCP state, status, zone
-// and remaining timeout. Fails on a message too short, whose attributes do
-// not parse, that repeats an attribute it reads, or whose address does not
-// fit its family: the kernel sends none of those, and refusing them keeps
-// every message we accept decoded as libnetfilter_conntrack decodes it
-// (tests/reference/).
+// layer-4 protocol, original addresses and ports, the reply destination and
+// its port, TCP state, status, zone and remaining timeout. Fails on a message
+// too short, whose attributes do not parse, that repeats an attribute it reads,
+// or whose address does not fit its family: the kernel sends none of those, and
+// refusing them keeps every message we accept decoded as libnetfilter_conntrack
+// decodes it (tests/reference/).
 absl::StatusOr<FlowKey> ParseConntrackMessage(const nlmsghdr* nlh);
 
 // Label values, each from a fixed set so cardinality stays bounded.

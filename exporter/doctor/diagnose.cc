@@ -74,8 +74,13 @@ Diagnosis Diagnose(const HostFacts& f) {
     if (full) {
       add(s, finding::DropsTableFull{drops});
     } else {
-      add(s, finding::DropsNotFull{drops, f.Counter("invalid"), used});
+      add(s, finding::DropsNotFull{drops, f.Counter("invalid"), used,
+                                   f.Counter("insert_failed"),
+                                   f.Counter("chaintoolong")});
     }
+  }
+  if (std::optional<Finding> snat = SnatFinding(f)) {
+    d.reasons.push_back(*std::move(snat));
   }
   if (d.table_full_lines > 0) {
     add(Severity::kCritical,

@@ -52,6 +52,9 @@ Recommendation Recommend(const HostFacts& facts);
 // makeup_advice.cc: idle established entries, one client or service holding
 // a large share, TIME_WAIT or unreplied entries dominating.
 std::vector<Finding> AdviseOnMakeup(const HostFacts& facts);
+// makeup_advice.cc: the fullest source-NAT tuple, where it is near its ports'
+// end or inserts clash, with the fixes for this host.
+std::optional<Finding> SnatFinding(const HostFacts& facts);
 // diagnose.cc: the verdict and its reasons, the recommendation, the advice.
 Diagnosis Diagnose(const HostFacts& facts);
 

@@ -17,6 +17,8 @@ struct DoctorFlags {
   Paths paths;
   bool json = false;
   bool flows = true;
+  bool namespaces = true;
+  int snat_ports = kKernelSnatPorts;
   bool help = false;
 };
 
@@ -28,7 +30,15 @@ std::vector<FlagGroup> DoctorFlagTable(DoctorFlags* o) {
                          "lists its keys and finding codes)."),
         BoolFlag("flows", &o->flows,
                  "Dump the table once to say what fills it (needs "
-                 "CAP_NET_ADMIN and the running kernel).")}},
+                 "CAP_NET_ADMIN and the running kernel)."),
+        BoolFlag("namespaces", &o->namespaces,
+                 "Name the host's network namespaces (hostname, pod, "
+                 "container, addresses) to say who the addresses it lists "
+                 "are (needs CAP_SYS_ADMIN and the host's PID namespace)."),
+        IntFlag("snat-ports", &o->snat_ports, 1, 65535,
+                "Source ports one source-NAT tuple can use: the kernel's "
+                "1024-65535 when the rule names no range, else the range's "
+                "size (as --collector.flows.snat-ports).")}},
       {"Paths",
        {StringFlag("path.procfs", &o->paths.procfs,
                    "procfs mount point (e.g. /host/proc in a container); a "
@@ -75,6 +85,8 @@ int DoctorMain(const std::vector<std::string>& args) {
   const KernelView view(o.paths);
   GatherOptions gather;
   gather.dump_flows = o.flows;
+  gather.snat_ports = o.snat_ports;
+  gather.name_namespaces = o.namespaces ? 256 : 0;
   gather.kernel_log_required =
       given->count("kernel-log") > 0 && !o.paths.kmsg.empty();
   HostFacts facts = GatherFacts(view, gather);

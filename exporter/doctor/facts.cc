@@ -22,7 +22,34 @@ std::optional<uint64_t> HostFacts::Timeout(const std::string& name) const {
   return it->second;
 }
 
+const NetnsName* HostFacts::NamespaceOf(const std::string& address) const {
+  if (!namespaces) return nullptr;
+  for (const NetnsName& n : *namespaces) {
+    for (const std::string& a : n.addresses) {
+      if (a == address) return &n;
+    }
+  }
+  return nullptr;
+}
+
 namespace {
+
+void ReadNamespaces(const KernelView& view, const GatherOptions& o,
+                    HostFacts* f) {
+  if (o.name_namespaces <= 0) {
+    f->namespaces_note = "not named (--no-namespaces)";
+    return;
+  }
+  if (absl::Status ready = view.NetlinkReady(); !ready.ok()) {
+    f->namespaces_note = absl::StrCat("not named: ", ready.message());
+    return;
+  }
+  absl::Status status;
+  f->namespaces = NameNamespaces(view, o.name_namespaces, 16, &status);
+  if (!status.ok()) {
+    f->namespaces_note = absl::StrCat("partly named: ", status.message());
+  }
+}
 
 void ReadKernelLog(const KernelView& view, const GatherOptions& o,
                    HostFacts* f) {
@@ -118,7 +145,9 @@ HostFacts GatherFacts(const KernelView& view, const GatherOptions& o) {
   for (const TimeoutSysctl& t : view.Timeouts(f.flavor).values) {
     f.timeouts[t.suffix] = t.seconds;
   }
+  f.snat_ports = o.snat_ports;
   DumpMakeup(view, o, &f);
+  ReadNamespaces(view, o, &f);
   return f;
 }
 

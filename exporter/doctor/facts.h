@@ -11,6 +11,7 @@
 #include "collectors/kernel/kernel_view.h"
 #include "collectors/kernel/stat_reader.h"
 #include "collectors/makeup/table_makeup.h"
+#include "collectors/netns.h"
 
 namespace nfce {
 
@@ -44,6 +45,15 @@ struct HostFacts {
   // What fills the table, from one dump (nullopt: not dumped, see the note).
   std::optional<TableMakeup> makeup;
   std::string makeup_note;
+  // Source ports one source-NAT tuple can use (--snat-ports).
+  int snat_ports = kKernelSnatPorts;
+
+  // The host's network namespaces and who lives in each (nullopt: not
+  // named, see the note), to name what the make-up lists.
+  std::optional<std::vector<NetnsName>> namespaces;
+  std::string namespaces_note;
+  // The namespace an address is configured in; null if none is known.
+  const NetnsName* NamespaceOf(const std::string& address) const;
 
   // The kernel log's recent "table full" lines that can be this
   // namespace's (nullopt: not read, see the note); whether they count is
@@ -80,6 +90,10 @@ struct GatherOptions {
   // The kernel log was named by the user: unreadable, it is a fact missing
   // (by default /dev/kmsg is often closed to users: only a note).
   bool kernel_log_required = false;
+  int snat_ports = kKernelSnatPorts;
+  // Name the host's network namespaces (setns(): CAP_SYS_ADMIN, the running
+  // kernel), at most this many; 0: not.
+  int name_namespaces = 0;
 };
 
 // Reads everything it can; what it cannot read it notes, never fails.

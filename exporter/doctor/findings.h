@@ -68,6 +68,9 @@ struct DropsNotFull {
   static constexpr absl::string_view kCode = "drops_not_full";
   uint64_t drops = 0, invalid = 0;
   double usage = 0;
+  // Inserts that failed: clashes (insert_failed - chaintoolong) point to
+  // source NAT out of ports or racing UDP queries.
+  uint64_t insert_failed = 0, chaintoolong = 0;
 };
 struct KernelLogTableFull {
   static constexpr absl::string_view kCode = "kernel_log_table_full";
@@ -183,6 +186,17 @@ struct TimeWaitDominates {
   uint64_t time_wait = 0, total = 0, timeout = 0;
   std::optional<Shorten> shorten;
 };
+// One source-NAT tuple (NAT address, destination, port, protocol) with
+// most of its source ports in use: new connections to it fail at insert.
+struct SnatPortsExhausted {
+  static constexpr absl::string_view kCode = "snat_ports_exhausted";
+  std::string nat_address, destination, port, protocol;
+  uint64_t in_use = 0, available = 0;
+  uint64_t error = 0;  // in_use may overstate the truth by this much
+  double share = 0;
+  std::optional<Shorten> shorten;
+  bool kube_proxy = false;  // NodeLocal DNSCache is the fix for DNS
+};
 struct UnrepliedDominates {
   static constexpr absl::string_view kCode = "unreplied_dominates";
   uint64_t unreplied = 0, total = 0, udp = 0, syn_sent = 0;
@@ -203,7 +217,8 @@ using FindingDetails = std::variant<
     finding::KubeProxyOwnsLimit, finding::BuiltinHashsize,
     finding::ModuleOrBuiltinUnknown, finding::ModuleLoadOrder,
     finding::IdleEstablished, finding::DominantService, finding::DominantClient,
-    finding::TimeWaitDominates, finding::UnrepliedDominates>;
+    finding::TimeWaitDominates, finding::UnrepliedDominates,
+    finding::SnatPortsExhausted>;
 
 // One conclusion of the doctor: what (its details, whose type gives its
 // code), how much it weighs, and the steps that act on it.

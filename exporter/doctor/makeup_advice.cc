@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "exporter/doctor/diagnosis.h"
 #include "exporter/doctor/steps.h"
+#include "exporter/doctor/thresholds.h"
 
 namespace nfce {
 namespace {
@@ -156,14 +157,19 @@ void AdviseClient(const TableMakeup& m, const TopItem& t,
 
 void AdviseLargeShare(const HostFacts& f, const TableMakeup& m,
                       std::vector<Finding>* out) {
-  if (m.total < 100) return;
+  // A quarter of a nearly empty table (under 0.1 % of the limit) is no
+  // culprit.
+  if (m.total < 100 || (f.limit && m.total * 1000 < *f.limit)) return;
   const double total = static_cast<double>(m.total);
   if (m.top_destinations && !m.top_destinations->items.empty() &&
       m.top_destinations->items.front().entries >= kLargeShare * total) {
     AdviseService(f, m, m.top_destinations->items.front(), out);
   }
+  // Behind a NAT out of ports, a client's many connections are the symptom:
+  // the SNAT finding says what to do.
   if (m.top_sources && !m.top_sources->items.empty() &&
-      m.top_sources->items.front().entries >= kLargeShare * total) {
+      m.top_sources->items.front().entries >= kLargeShare * total &&
+      !SnatFinding(f)) {
     AdviseClient(m, m.top_sources->items.front(), out);
   }
 }
@@ -207,6 +213,56 @@ void AdviseDominantStates(const HostFacts& f, const TableMakeup& m,
 }
 
 }  // namespace
+
+std::optional<Finding> SnatFinding(const HostFacts& f) {
+  if (!f.makeup || !f.makeup->top_snat || f.makeup->top_snat->items.empty() ||
+      f.snat_ports <= 0) {
+    return std::nullopt;
+  }
+  const TopItem& top = f.makeup->top_snat->items.front();
+  const uint64_t available = static_cast<uint64_t>(f.snat_ports);
+  const double share = static_cast<double>(top.entries) / available;
+  // Inserts that clashed rather than met a long chain: the symptom of a
+  // tuple out of ports, even below the threshold (its ports come and go).
+  const uint64_t clashes =
+      f.Counter("insert_failed") - f.Counter("chaintoolong");
+  if (share < kSnatPortsThreshold && clashes == 0) return std::nullopt;
+  finding::SnatPortsExhausted d;
+  d.nat_address = top.nat_address;
+  d.destination = top.address;
+  d.port = top.port;
+  d.protocol = top.protocol;
+  d.in_use = top.entries;
+  d.available = available;
+  d.error = top.error;
+  d.share = share;
+  d.kube_proxy = f.kube_proxy;
+  Finding out{
+      top.entries >= available ? Severity::kCritical : Severity::kWarning,
+      {},
+      {}};
+  const std::string where =
+      absl::StrCat(d.destination, " ", d.protocol,
+                   d.port.empty() ? "" : absl::StrCat(" dport ", d.port));
+  out.steps.push_back(
+      {Step::Where::kNamespace, false,
+       absl::StrCat("nft -a list ruleset | grep -E 'masquerade|snat'  # the "
+                    "rule that translates traffic to ",
+                    where)});
+  if (d.protocol == "udp") {
+    // A query and its answer (replied, never assured) are kept for
+    // nf_conntrack_udp_timeout.
+    d.shorten = ShortenTimeout(f, "udp_timeout", 30, 10, d.in_use,
+                               "ports in use", &out.steps);
+  }
+  out.steps.push_back(
+      {Step::Where::kNamespace, true,
+       absl::StrCat("/etc/nftables.conf: that rule with random-fully "
+                    "(masquerade random-fully), or snat to a range of "
+                    "addresses")});
+  out.details = std::move(d);
+  return out;
+}
 
 std::vector<Finding> AdviseOnMakeup(const HostFacts& f) {
   std::vector<Finding> out;

@@ -78,10 +78,20 @@ const std::vector<CollectorEntry>& KnownCollectors() {
                      "Zones besides the default 0 with series of their own; "
                      "the rest count as zone \"other\"."),
              IntFlag("collector.flows.top", &o->flows.top, 0, 1000,
-                     "Top sources and destinations reported (0: none). "
-                     "Counted in a sketch of max(4096, 64 x top) counters: "
-                     "exact while the distinct keys fit, memory bounded "
-                     "whatever the table holds.")};
+                     "Top sources, destinations and source-NAT tuples "
+                     "reported (0: none). Counted in a sketch of max(4096, 64 "
+                     "x top) counters each: exact while the distinct keys "
+                     "fit, memory bounded whatever the table holds."),
+             IntFlag("collector.flows.snat-ports", &o->flows.snat_ports, 1,
+                     65535,
+                     "Source ports one source-NAT tuple can use: the "
+                     "kernel's 1024-65535 when the SNAT or masquerade rule "
+                     "names no range, else the size of the range (to "
+                     ":20000-20099 is 100). A dump does not show it."),
+             NumberFlag("collector.flows.max-cpu", &o->flows.max_cpu, 0, 1,
+                        "Share of one CPU the dumps may take (the kernel's "
+                        "work included): a dump that costs more stretches "
+                        "the interval (0: no bound).")};
        },
        [](const Options& o, ViewPtr view) {
          return std::make_unique<FlowsCollector>(std::move(view), o.flows);
@@ -98,14 +108,28 @@ const std::vector<CollectorEntry>& KnownCollectors() {
        [](const Options& o, ViewPtr view) {
          return std::make_unique<EventsCollector>(std::move(view), o.events);
        }},
-      {"netns", "Entries of every network namespace",
-       "CAP_SYS_ADMIN (setns) and read access to /proc/<pid>/ns/net", false,
+      {"netns",
+       "Entries of every network namespace, and who lives there: hostname, "
+       "pod and container, addresses",
+       "CAP_SYS_ADMIN (setns), the host's PID namespace (hostPID in a "
+       "DaemonSet) and read access to /proc/<pid>/ns/net",
+       false,
        [](Options* o) {
-         return Flags{IntFlag("collector.netns.max", &o->netns.max, 1, 100000,
-                              "Network namespaces reported at most.")};
+         return Flags{
+             IntFlag("collector.netns.max", &o->netns.max, 1, 100000,
+                     "Network namespaces reported at most."),
+             IntFlag("collector.netns.max-addresses", &o->netns.max_addresses,
+                     0, 1000,
+                     "Addresses of each namespace in "
+                     "nf_conntrack_address_info at most."),
+             DurationFlag("collector.netns.interval", &o->netns.interval,
+                          absl::Seconds(1), absl::InfiniteDuration(),
+                          "Time between two namings of the namespaces "
+                          "(hostname, pod, container, addresses; off the "
+                          "scrape path).")};
        },
-       [](const Options& o, ViewPtr) {
-         return std::make_unique<NetnsCollector>(o.netns);
+       [](const Options& o, ViewPtr view) {
+         return std::make_unique<NetnsCollector>(std::move(view), o.netns);
        }},
   };
   return *kCollectors;

@@ -92,6 +92,22 @@ FlagSpec IntFlag(std::string name, int* dest, int low, int high,
   return spec;
 }
 
+FlagSpec NumberFlag(std::string name, double* dest, double low, double high,
+                    std::string help) {
+  FlagSpec spec = Spec(name, absl::StrCat(*dest), std::move(help), false);
+  spec.set = [name, dest, low, high](absl::string_view v) {
+    double parsed = 0;
+    if (v.empty() ||
+        v.find_first_not_of("0123456789.") != absl::string_view::npos ||
+        !absl::SimpleAtod(v, &parsed) || parsed < low || parsed > high) {
+      return Bad(name, absl::StrCat("a number from ", low, " to ", high), v);
+    }
+    *dest = parsed;
+    return absl::OkStatus();
+  };
+  return spec;
+}
+
 FlagSpec DurationFlag(std::string name, absl::Duration* dest,
                       absl::Duration low, absl::Duration high,
                       std::string help) {

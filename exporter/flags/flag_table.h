@@ -42,6 +42,9 @@ FlagSpec ActionFlag(std::string name, bool* dest, std::string help);
 // Digits only (no sign, no space), from `low` to `high`.
 FlagSpec IntFlag(std::string name, int* dest, int low, int high,
                  std::string help);
+// A decimal number from `low` to `high` ("0.05").
+FlagSpec NumberFlag(std::string name, double* dest, double low, double high,
+                    std::string help);
 FlagSpec DurationFlag(std::string name, absl::Duration* dest,
                       absl::Duration low, absl::Duration high,
                       std::string help);

@@ -8,12 +8,12 @@
 namespace nfce {
 
 StatusPage::StatusPage(std::shared_ptr<const KernelView> view, StatOptions stat,
-                       std::shared_ptr<MakeupBoard> board,
-                       const History& history, std::string telemetry_path)
+                       Boards boards, const History& history,
+                       std::string telemetry_path)
     : ReadOnlyHandler("/"),
       view_(std::move(view)),
       stat_(std::move(stat)),
-      board_(std::move(board)),
+      boards_(std::move(boards)),
       history_(history),
       telemetry_path_(std::move(telemetry_path)),
       kernel_log_(*view_) {}
@@ -21,15 +21,24 @@ StatusPage::StatusPage(std::shared_ptr<const KernelView> view, StatOptions stat,
 bool StatusPage::Serve(mg_connection* conn, bool head_only) {
   GatherOptions o;
   o.stat = stat_;
-  o.dump_flows = false;  // a page view must stay cheap
+  o.dump_flows = false;  // a page view must stay cheap: the boards serve
   o.kernel_log = &kernel_log_;
+  o.snat_ports = boards_.snat_ports;
   HostFacts facts = GatherFacts(*view_, o);
-  MakeupBoard::Entry latest = board_->Latest();
+  const absl::Time now = absl::Now();
+  if (NetnsBoard::Entry named = boards_.namespaces->Latest(); named.names) {
+    facts.namespaces = *named.names;
+    facts.namespaces_note =
+        absl::StrCat("the netns collector's, ",
+                     absl::ToInt64Seconds(now - named.time), " s ago");
+  }
+  MakeupBoard::Entry latest = boards_.makeup->Latest();
   if (latest.makeup) {
     facts.makeup = *latest.makeup;
     facts.makeup_note = absl::StrCat(
         "From the flows collector's dump ",
-        absl::ToInt64Seconds(absl::Now() - latest.time), " s ago.");
+        absl::ToInt64Seconds(now - latest.time), " s ago; it dumps every ",
+        absl::FormatDuration(latest.interval), ".");
   } else {
     facts.makeup_note =
         "Start the exporter with --collector.flows to see what fills the "
@@ -37,7 +46,7 @@ bool StatusPage::Serve(mg_connection* conn, bool head_only) {
         "path; needs CAP_NET_ADMIN).";
   }
   HtmlPage page;
-  page.chart = Chart(history_.Snapshot(), absl::Now());
+  page.chart = Chart(history_.Snapshot(), now);
   page.telemetry_path = telemetry_path_;
   Reply(conn, "text/html; charset=utf-8",
         RenderHtml(facts, Diagnose(facts), page), head_only);

@@ -91,6 +91,27 @@ local promql = import '../lib/promql.libsonnet';
             % words(c.insertFailuresFor),
             pending=c.insertFailuresFor,
           ),
+          // A tuple near its ports' end names itself; inserts that clash
+          // (insert_failed less chaintoolong) on a table that is not full
+          // are the same failure seen from the counters, where no dump runs.
+          alert(
+            'ConntrackSNATPortsExhausted',
+            'warning',
+            '%s\n/ ignoring(nat_address, destination, port, protocol) group_left\n%s\n> %s\nor\n(\n  sum without (cpu) (rate(%s[5m]))\n  - (sum without (cpu) (rate(%s[5m])) or sum without (cpu) (rate(%s[5m])) * 0)\n) > 0\nunless\n%s\n'
+            % [
+              m('nf_conntrack_flows_top_snat_ports_in_use'),
+              m('nf_conntrack_flows_snat_ports_available'),
+              num(c.snatPortsThreshold),
+              m('nf_conntrack_stat_insert_failed_total'),
+              m('nf_conntrack_stat_chaintoolong_total'),
+              m('nf_conntrack_stat_insert_failed_total'),
+              wasFull,
+            ],
+            '{{ if $labels.nat_address }}Source NAT on {{ $labels.instance }} has {{ $value | humanizePercentage }} of its ports to {{ $labels.destination }} {{ $labels.protocol }}/{{ $labels.port }} in use.{{ else }}Conntrack inserts clash on {{ $labels.instance }} ({{ $value | humanize }}/s) while the table is not full.{{ end }}',
+            '{{ if $labels.nat_address }}Connections from behind {{ $labels.nat_address }} to {{ $labels.destination }} {{ $labels.protocol }}/{{ $labels.port }} hold most of the source ports the NAT can use (above %s). When none is free, a new connection fails at insert (insert_failed, drop) on a table far from full, which no table-full alert sees.{{ else }}Inserts keep failing on a clash while the table is below %s: source NAT without a free port for one destination, or parallel UDP queries racing. Turn on --collector.flows to see which tuple.{{ end }} Fixes: snat to more addresses, random-fully on the masquerade rule, shorter UDP timeouts, connection reuse; on Kubernetes, NodeLocal DNSCache for DNS.'
+            % [pct(c.snatPortsThreshold), pct(c.fullThreshold)],
+            pending=c.snatPortsFor,
+          ),
           alert(
             'ConntrackEarlyDrops',
             'warning',

@@ -308,6 +308,36 @@ function(c)
                 instant=true) { format: 'heatmap' }],
       p.grid(14, y0 + 65, 6, 10),
     ),
+    p.bars(
+      'Top source-NAT tuples',
+      'The source-NAT tuples (the address traffic leaves with, the destination, its port and protocol) with the most source ports in use, as a share of the ports one tuple can use (--collector.flows.snat-ports). At 100 %% a new connection to that destination fails at insert on a table far from full: snat to more addresses, random-fully, shorter UDP timeouts, connection reuse.' + optIn('flows'),
+      'percentunit',
+      [p.target('topk(10, %s\n/ ignoring(nat_address, destination, port, protocol) group_left\n%s)'
+                % [
+                  host('nf_conntrack_flows_top_snat_ports_in_use'),
+                  host('nf_conntrack_flows_snat_ports_available'),
+                ],
+                '{{instance}} {{nat_address}} -> {{destination}} {{protocol}}/{{port}}',
+                instant=true)],
+      p.grid(0, y0 + 75, 12, 10),
+      { min: 0, max: 1, thresholds: p.thresholds([
+        ['green', null],
+        ['red', c.snatPortsThreshold],
+      ]) },
+    ),
+    p.table(
+      'Top sources by workload',
+      "The top sources of the latest table dump named by the network namespace that has the address (nf_conntrack_address_info) and what lives there (nf_conntrack_netns_info: hostname, which is a pod's name, pod UID, container ID)." + optIn('flows') + optIn('netns'),
+      'short',
+      [p.target('topk(10, %s)\n* on(instance, address) group_left(netns) %s\n* on(instance, netns) group_left(hostname, pod_uid, container_id) %s'
+                % [
+                  host('nf_conntrack_flows_top_source_entries'),
+                  host('nf_conntrack_address_info'),
+                  host('nf_conntrack_netns_info'),
+                ],
+                instant=true) { format: 'table' }],
+      p.grid(12, y0 + 75, 12, 10),
+    ),
     p.stat(
       'Established idle > 10 h',
       'Established TCP entries idle for more than 10 hours in the latest dump: what nf_conntrack_tcp_timeout_established=36000 would have expired already (run nf_conntrack_exporter doctor for the figures at other values and the commands).' + optIn('flows'),

@@ -31,6 +31,16 @@ local promql = import '../lib/promql.libsonnet';
             expr: '2 * %s' % m('nf_conntrack_bucket_load'),
           },
           {
+            // The fullest source-NAT tuple's share of the ports it can use
+            // (flows collector); no sample without source NAT.
+            record: 'instance:nf_conntrack_snat_ports:max_ratio',
+            expr: 'max without (nat_address, destination, port, protocol) (%s)\n/\n%s'
+                  % [
+                    m('nf_conntrack_flows_top_snat_ports_in_use'),
+                    m('nf_conntrack_flows_snat_ports_available'),
+                  ],
+          },
+          {
             // Collectors that failed on the last scrape; 0 when all read.
             record: 'instance:nf_conntrack_collectors_failing:count',
             expr: 'sum without (collector) (1 - %s)'

@@ -16,6 +16,7 @@ CONTRACT = {
     "ConntrackTableFillingUp",
     "ConntrackInsertFailures", "ConntrackEarlyDrops",
     "ConntrackHashChainsLong", "ConntrackCollectorFailing",
+    "ConntrackSNATPortsExhausted",
 }
 
 

@@ -74,7 +74,9 @@ OPT_IN_METRICS = {
     "nf_conntrack_flows_idle_seconds_bucket",
     "nf_conntrack_flows_idle_seconds_count",
     "nf_conntrack_events_total", "nf_conntrack_events_overruns_total",
-    "nf_conntrack_netns_entries",
+    "nf_conntrack_netns_entries", "nf_conntrack_netns_info",
+    "nf_conntrack_address_info", "nf_conntrack_flows_top_snat_ports_in_use",
+    "nf_conntrack_flows_snat_ports_available",
 }
 
 

@@ -105,7 +105,7 @@ want_src = {k: float(v) for k, v in src.most_common(10)}
 want_dst = {k: float(v) for k, v in dst.most_common(10)}
 assert got_src == want_src, f"top sources {got_src} != {want_src}"
 assert got_dst == want_dst, f"top destinations {got_dst} != {want_dst}"
-assert bound == {"source": 0.0, "destination": 0.0}, bound
+assert bound == {"source": 0.0, "destination": 0.0, "snat": 0.0}, bound
 print(f"ok   {len(got_src)} top source series and {len(got_dst)} top destination series exact, error bound 0")
 PY
 

@@ -25,10 +25,11 @@ seed sysctl $(find "$fixtures" -path '*sys/net/*' -type f | sed -n 1,40p)
 seed web_config "$here/seeds/web_config/"*
 seed conntrack_message "$here/seeds/conntrack_message/"*
 seed decoder_differential "$here/seeds/conntrack_message/"*
+seed namespace_identity "$here/seeds/namespace_identity/"*
 
 failures=0
 for target in stat slabinfo sysctl conntrack_message decoder_differential \
-  web_config; do
+  web_config namespace_identity; do
   mkdir -p "$here/crashes"
   if "$build/tests/fuzz/fuzz_$target" "$work/$target" -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=1024 -artifact_prefix="$here/crashes/$target-" \

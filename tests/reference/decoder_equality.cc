@@ -70,6 +70,11 @@ int OnMessage(const nlmsghdr* nlh, void* data) {
   if (ref->mark != 0) Count(t, "mark=" + std::to_string(ref->mark));
   if (k.source_port) Count(t, "ports=yes");
   if (k.timeout) Count(t, "timeout=yes");
+  if (k.has_reply) Count(t, "reply=yes");
+  if (k.status & IPS_SRC_NAT) Count(t, "snat=yes");
+  if (k.has_reply && k.reply_destination != k.source) {
+    Count(t, "reply_destination=translated");
+  }
   return MNL_CB_OK;
 }
 

@@ -3,11 +3,12 @@
 # Our ctnetlink decoder against libnetfilter_conntrack, on the real kernel, in
 # a network namespace of its own (always deleted): a table of varied entries
 # is dumped and every message decoded both ways (decoder_equality), which
-# must agree on family, protocol, TCP state, zone, status, addresses, ports
-# and timeout. The table holds TCP in eight states, UDP with and without
-# replies, ICMP and ICMPv6, IPv6, zones, a mark, and entries made by real
-# packets as well as inserted ones; the test requires each of them in the
-# tool's own account of what it decoded.
+# must agree on family, protocol, TCP state, zone, status, addresses, ports,
+# the reply destination and its port, and timeout. The table holds TCP in
+# eight states, UDP with and without replies, ICMP and ICMPv6, IPv6, zones,
+# a mark, source-NATed entries (a reply destination other than the source),
+# and entries made by real packets as well as inserted ones; the test
+# requires each of them in the tool's own account of what it decoded.
 #
 # usage: decoder_equality_test.sh BUILD_DIR
 set -euo pipefail
@@ -40,6 +41,11 @@ create_test_netns "$ns" 9   # no port is exempt that the test uses
   echo "-I -s 10.9.4.1 -d 10.9.5.1 -p tcp --sport 3000 --dport 80 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 --zone 7"
   echo "-I -s 10.9.4.1 -d 10.9.5.1 -p tcp --sport 3000 --dport 80 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 --zone 65535"
   echo "-I -s 10.9.4.2 -d 10.9.5.2 -p tcp --sport 3001 --dport 22 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 --mark 42"
+  # Source NAT: replies go to 10.9.9.1 (2001:db8:b::1), not to the source.
+  for n in 1 2; do
+    echo "-I -s 10.9.7.$n -d 10.9.8.53 -p udp --sport 4000$n --dport 53 --src-nat 10.9.9.1 -u SEEN_REPLY -t 30"
+  done
+  echo "-I -s 2001:db8:9::a -d 2001:db8:a::80 -p tcp --sport 41000 --dport 80 --src-nat 2001:db8:b::1 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 300"
   echo "-I -s 10.9.6.1 -d 10.9.6.2 -p icmp --icmp-type 8 --icmp-code 0 --icmp-id 77 -t 30"
   echo "-I -s 2001:db8:9::7 -d 2001:db8:a::7 -p icmpv6 --icmpv6-type 128 --icmpv6-code 0 --icmpv6-id 78 -t 30"
 } >"$work/table.txt"
@@ -84,4 +90,7 @@ require replied=yes 20
 require replied=no 5
 require ports=yes 20
 require timeout=yes "$messages"
+require reply=yes "$messages"
+require snat=yes 3
+require reply_destination=translated 3
 echo "decoder equality: $messages messages decoded alike by both decoders"

@@ -106,6 +106,18 @@ std::optional<ReferenceEntry> ReferenceDecode(const nlmsghdr* nlh) {
   if (nfct_attr_is_set(c, ATTR_ORIG_PORT_DST) > 0) {
     key.destination_port = ntohs(nfct_get_attr_u16(c, ATTR_ORIG_PORT_DST));
   }
+  if (nfct_attr_is_set(c, ATTR_REPL_IPV4_DST) > 0) {
+    uint32_t a = nfct_get_attr_u32(c, ATTR_REPL_IPV4_DST);
+    std::memcpy(key.reply_destination.data(), &a, 4);
+  }
+  if (nfct_attr_is_set(c, ATTR_REPL_IPV6_DST) > 0) {
+    std::memcpy(key.reply_destination.data(),
+                nfct_get_attr(c, ATTR_REPL_IPV6_DST), 16);
+  }
+  if (nfct_attr_is_set(c, ATTR_REPL_PORT_DST) > 0) {
+    key.reply_destination_port =
+        ntohs(nfct_get_attr_u16(c, ATTR_REPL_PORT_DST));
+  }
   if (nfct_attr_is_set(c, ATTR_TIMEOUT) > 0) {
     key.timeout = nfct_get_attr_u32(c, ATTR_TIMEOUT);
   }
@@ -137,6 +149,10 @@ std::string Differences(const FlowKey& ours, const FlowKey& reference) {
   field("source_port", Show(ours.source_port), Show(reference.source_port));
   field("destination_port", Show(ours.destination_port),
         Show(reference.destination_port));
+  field("reply_destination", Hex(ours.reply_destination, n),
+        Hex(reference.reply_destination, n));
+  field("reply_destination_port", Show(ours.reply_destination_port),
+        Show(reference.reply_destination_port));
   field("timeout", Show(ours.timeout), Show(reference.timeout));
   return out;
 }

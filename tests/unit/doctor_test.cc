@@ -331,10 +331,10 @@ HostFacts IdleTable() {
   for (int i = 0; i < 2000; ++i) h.Observe(431990, false);  // idle 10
   m.tcp_established = h;
   TopList dest;
-  dest.items.push_back({"10.0.0.53", "udp", "53", 3000, 0, 3000});
+  dest.items.push_back({"10.0.0.53", "udp", "53", 3000, 0, 3000, ""});
   m.top_destinations = dest;
   TopList src;
-  src.items.push_back({"10.0.0.7", "", "", 3000, 0, 3000});
+  src.items.push_back({"10.0.0.7", "", "", 3000, 0, 3000, ""});
   m.top_sources = src;
   f.makeup = m;
   f.timeouts["udp_timeout"] = 30;

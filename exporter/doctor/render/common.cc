@@ -5,22 +5,41 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "exporter/doctor/render/format.h"
+#include "exporter/doctor/render/phrases.h"
 #include "exporter/doctor/render/render.h"
 #include "exporter/doctor/steps.h"
 
 namespace nfce {
 namespace {
 
-std::string TopLine(const TopItem& t, uint64_t total, bool destination) {
-  return absl::StrCat(
-      t.address,
-      destination
-          ? absl::StrCat(" ", t.protocol,
-                         t.port.empty() ? "" : absl::StrCat("/", t.port))
-          : "",
-      ": ", t.entries, " entries (", Percent(t.entries, total), "), ",
-      t.unreplied, " unreplied",
-      t.error ? absl::StrCat(" (may overstate by up to ", t.error, ")") : "");
+// "10.244.3.17 (pod coredns-x, netns 4026532718)" where the address is
+// configured in a namespace the doctor named.
+std::string Named(const HostFacts& f, const std::string& address) {
+  const NetnsName* n = f.NamespaceOf(address);
+  return n ? absl::StrCat(address, " (", WorkloadText(*n), ")") : address;
+}
+
+std::string Service(const TopItem& t) {
+  return absl::StrCat(t.protocol,
+                      t.port.empty() ? "" : absl::StrCat("/", t.port));
+}
+
+std::string Overstate(const TopItem& t) {
+  return t.error ? absl::StrCat(" (may overstate by up to ", t.error, ")") : "";
+}
+
+std::string TopLine(const HostFacts& f, const TopItem& t, uint64_t total,
+                    bool destination) {
+  return absl::StrCat(Named(f, t.address),
+                      destination ? absl::StrCat(" ", Service(t)) : "", ": ",
+                      t.entries, " entries (", Percent(t.entries, total), "), ",
+                      t.unreplied, " unreplied", Overstate(t));
+}
+
+std::string SnatLine(const HostFacts& f, const TopItem& t) {
+  return absl::StrCat(Named(f, t.nat_address), " -> ", Named(f, t.address), " ",
+                      Service(t), ": ", t.entries, " of ", f.snat_ports,
+                      " source ports in use", Overstate(t));
 }
 
 std::string IdleRange(size_t i) {
@@ -67,7 +86,8 @@ std::vector<StepGroup> GroupSteps(const std::vector<Step>& steps) {
   return out;
 }
 
-MakeupLines DescribeMakeup(const TableMakeup& m) {
+MakeupLines DescribeMakeup(const HostFacts& f) {
+  const TableMakeup& m = *f.makeup;
   MakeupLines out;
   std::map<std::pair<std::string, std::string>, uint64_t> by_state;
   for (const auto& [key, count] : m.flows) {
@@ -93,7 +113,18 @@ MakeupLines DescribeMakeup(const TableMakeup& m) {
     if (!list) continue;
     auto& lines = destination ? out.destinations : out.sources;
     for (size_t i = 0; i < list->items.size() && i < 5; ++i) {
-      lines.push_back(TopLine(list->items[i], m.total, destination));
+      lines.push_back(TopLine(f, list->items[i], m.total, destination));
+    }
+  }
+  for (const auto& [protocol, count] : m.snat_entries) {
+    if (count > 0) {
+      out.snat.push_back(
+          absl::StrCat(count, " ", protocol, " entries source-NATed"));
+    }
+  }
+  if (m.top_snat) {
+    for (size_t i = 0; i < m.top_snat->items.size() && i < 5; ++i) {
+      out.snat.push_back(SnatLine(f, m.top_snat->items[i]));
     }
   }
   if (m.tcp_established && m.tcp_established->count) {
@@ -110,6 +141,40 @@ MakeupLines DescribeMakeup(const TableMakeup& m) {
             absl::StrCat("idle ", IdleRange(i), ": ", h.counts[i]));
       }
     }
+  }
+  return out;
+}
+
+}  // namespace nfce
+
+namespace nfce {
+
+std::vector<Finding> ActionableFindings(const Diagnosis& d) {
+  std::vector<Finding> out;
+  for (const Finding& r : d.reasons) {
+    if (!r.steps.empty()) out.push_back(r);
+  }
+  out.insert(out.end(), d.advice.begin(), d.advice.end());
+  return out;
+}
+
+std::vector<std::string> DescribeNamespaces(const HostFacts& f) {
+  std::vector<std::string> out;
+  if (!f.namespaces) return out;
+  std::vector<const NetnsName*> ranked;
+  for (const NetnsName& n : *f.namespaces) {
+    if (n.entries) ranked.push_back(&n);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](auto* a, auto* b) { return *a->entries > *b->entries; });
+  for (size_t i = 0; i < ranked.size() && i < 5; ++i) {
+    const NetnsName& n = *ranked[i];
+    out.push_back(
+        absl::StrCat(WorkloadText(n), ": ", *n.entries, " entries",
+                     f.limit && *f.limit > 0
+                         ? absl::StrCat(" (", Percent(*n.entries, *f.limit),
+                                        " of the limit)")
+                         : ""));
   }
   return out;
 }

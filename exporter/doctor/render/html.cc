@@ -74,7 +74,7 @@ std::string MakeupSection(const HostFacts& f, const Diagnosis& d) {
     return absl::StrCat(out, "<p class=\"muted\">", Html(f.makeup_note),
                         "</p>");
   }
-  MakeupLines lines = DescribeMakeup(*f.makeup);
+  MakeupLines lines = DescribeMakeup(f);
   absl::StrAppend(&out, "<p class=\"muted\">", Html(f.makeup_note), "</p>",
                   "<p>By protocol and state:</p>", List(lines.composition),
                   "<p>", Html(lines.unreplied), ".</p>");
@@ -84,11 +84,18 @@ std::string MakeupSection(const HostFacts& f, const Diagnosis& d) {
   if (!lines.destinations.empty()) {
     absl::StrAppend(&out, "<p>Top destinations:</p>", List(lines.destinations));
   }
+  if (!lines.snat.empty()) {
+    absl::StrAppend(&out, "<p>Source NAT:</p>", List(lines.snat));
+  }
   if (!lines.idle.empty()) {
     absl::StrAppend(&out, "<p>", Html(lines.idle[0]), ":</p>",
                     List({lines.idle.begin() + 1, lines.idle.end()}));
   }
-  for (const Finding& a : d.advice) {
+  if (f.namespaces) {
+    absl::StrAppend(&out, "<p>Network namespaces with the most entries:</p>",
+                    List(DescribeNamespaces(f)));
+  }
+  for (const Finding& a : ActionableFindings(d)) {
     absl::StrAppend(&out, "<h3>", Html(Headline(a)), "</h3>", List(Figures(a)),
                     Steps(a.steps));
   }

@@ -45,7 +45,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Unreadable, fact, error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableCritical, entries, limit, usage)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableNearlyFull, entries, limit, usage)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DropsTableFull, drops)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DropsNotFull, drops, invalid, usage)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DropsNotFull, drops, invalid, usage,
+                                   insert_failed, chaintoolong)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelLogTableFull, lines, last)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelLogNotCounted, lines, unnamed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelLogUnverified, lines, unnamed)
@@ -73,6 +74,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimeWaitDominates, time_wait, total, timeout,
                                    shorten)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UnrepliedDominates, unreplied, total, udp,
                                    syn_sent, kind, shorten)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SnatPortsExhausted, nat_address, destination,
+                                   port, protocol, in_use, available, error,
+                                   share, shorten, kube_proxy)
 
 }  // namespace finding
 
@@ -101,11 +105,12 @@ json FindingJson(const Finding& f, absl::string_view part) {
           {"steps", Steps(f.steps)}};
 }
 
-json Top(const std::optional<TopList>& list) {
+json Top(const HostFacts& f, const std::optional<TopList>& list) {
   if (!list) return nullptr;
   json items = json::array();
   for (const TopItem& t : list->items) {
     json item = {{"address", t.address}};
+    if (!t.nat_address.empty()) item["nat_address"] = t.nat_address;
     if (!t.protocol.empty()) {
       item["protocol"] = t.protocol;
       item["port"] = t.port;
@@ -113,9 +118,26 @@ json Top(const std::optional<TopList>& list) {
     item["entries"] = t.entries;
     item["unreplied"] = t.unreplied;
     item["error"] = t.error;
+    if (const NetnsName* n = f.NamespaceOf(t.address)) {
+      item["workload"] = WorkloadText(*n);
+    }
     items.push_back(std::move(item));
   }
   return items;
+}
+
+json Namespaces(const HostFacts& f) {
+  if (!f.namespaces) return nullptr;
+  json out = json::array();
+  for (const NetnsName& n : *f.namespaces) {
+    out.push_back({{"netns", n.netns},
+                   {"hostname", n.hostname},
+                   {"pod_uid", n.pod_uid},
+                   {"container_id", n.container_id},
+                   {"addresses", n.addresses},
+                   {"entries", n.entries ? json(*n.entries) : json(nullptr)}});
+  }
+  return out;
 }
 
 // Bucket bounds as Prometheus writes its `le` label: always a string.
@@ -152,8 +174,10 @@ json Makeup(const HostFacts& f) {
   return {{"entries", m.total},
           {"unreplied", m.unreplied},
           {"flows", flows},
-          {"top_sources", Top(m.top_sources)},
-          {"top_destinations", Top(m.top_destinations)},
+          {"top_sources", Top(f, m.top_sources)},
+          {"top_destinations", Top(f, m.top_destinations)},
+          {"snat_entries", m.snat_entries},
+          {"top_snat", Top(f, m.top_snat)},
           {"idle_tcp_established", Idle(m.tcp_established)},
           {"idle_udp_stream", Idle(m.udp_stream)}};
 }
@@ -234,6 +258,9 @@ std::string RenderJson(const HostFacts& f, const Diagnosis& d) {
                    : f.kernel_log_note;
   out["makeup"] = Makeup(f);
   out["makeup_note"] = f.makeup_note;
+  out["snat_ports"] = f.snat_ports;
+  out["namespaces"] = Namespaces(f);
+  out["namespaces_note"] = f.namespaces_note;
   out["advice"] = advice;
   out["recommendation"] =
       d.recommendation ? RecommendationJson(*d.recommendation) : json(nullptr);

@@ -55,13 +55,25 @@ std::string Text(const fd::DropsTableFull& d) {
                       "the table full");
 }
 std::string Text(const fd::DropsNotFull& d) {
-  return absl::StrCat(
+  const std::string head = absl::StrCat(
       "the kernel dropped ", d.drops,
       " packets (drop counter, since conntrack loaded) but the table is ",
-      Percent(d.usage),
-      " full: not for a full table now, but a failed allocation or packets a "
-      "protocol tracker refused (invalid: ",
-      d.invalid, "); check memory and the invalid counter");
+      Percent(d.usage), " full: not for a full table now");
+  if (d.insert_failed > d.chaintoolong) {
+    return absl::StrCat(
+        head, "; ", d.insert_failed - d.chaintoolong,
+        " inserts clashed (insert_failed less chaintoolong): source NAT "
+        "without a free port for one destination, or parallel UDP queries "
+        "racing for one entry");
+  }
+  if (d.chaintoolong > 0) {
+    return absl::StrCat(head, "; ", d.chaintoolong,
+                        " inserts met a hash chain too long (chaintoolong)");
+  }
+  return absl::StrCat(head,
+                      ", but a failed allocation or packets a protocol "
+                      "tracker refused (invalid: ",
+                      d.invalid, "); check memory and the invalid counter");
 }
 std::string Text(const fd::KernelLogTableFull& d) {
   return absl::StrCat("the kernel log holds ", Lines(d.lines),
@@ -184,6 +196,14 @@ std::string Text(const fd::TimeWaitDominates& d) {
       d.timeout,
       " s). Clients that open a new connection per request make them.");
 }
+std::string Text(const fd::SnatPortsExhausted& d) {
+  return absl::StrCat(
+      "source NAT runs out of ports: ", d.in_use, " of ", d.available, " (",
+      Percent(d.share), ") toward ", d.destination, " ", d.protocol,
+      d.port.empty() ? "" : absl::StrCat("/", d.port), " from ", d.nat_address,
+      " are in use; a new connection to it fails at insert when none is free "
+      "(insert_failed, drop)");
+}
 std::string Text(const fd::UnrepliedDominates& d) {
   return absl::StrCat(d.unreplied, " entries (", Percent(d.unreplied, d.total),
                       ") have never seen a reply: ", d.udp, " UDP, ",
@@ -282,6 +302,36 @@ std::vector<std::string> More(const fd::TimeWaitDominates& d) {
   out.push_back("keep-alive or connection pooling avoids them");
   return out;
 }
+std::vector<std::string> More(const fd::SnatPortsExhausted& d) {
+  std::vector<std::string> out = {
+      absl::StrCat("each connection to ", d.destination, " ", d.protocol,
+                   d.port.empty() ? "" : absl::StrCat("/", d.port),
+                   " through this NAT holds one source port of ", d.nat_address,
+                   " until its entry expires"),
+      absl::StrCat("more source addresses: snat to a range of addresses (nft: "
+                   "snat ip to A-B; iptables: --to-source A-B) adds ",
+                   d.available, " ports for each address"),
+      "random-fully on the masquerade or snat rule (nft: masquerade "
+      "random-fully; iptables: -j MASQUERADE --random-fully) picks ports at "
+      "random and avoids the clash of two flows racing for one"};
+  if (d.shorten) out.push_back(ShortenLine(*d.shorten));
+  if (d.protocol == "tcp") {
+    out.push_back(
+        "reuse connections (keep-alive, pooling): each new one holds a port "
+        "for its life and its TIME_WAIT");
+  }
+  if (d.port == "53" && d.kube_proxy) {
+    out.push_back(
+        "Kubernetes: NodeLocal DNSCache answers the pods on the node and "
+        "keeps a few connections upstream");
+  }
+  if (d.error > 0) {
+    out.push_back(absl::StrCat("the count may overstate the truth by up to ",
+                               d.error,
+                               " (more tuples than the sketch holds)"));
+  }
+  return out;
+}
 std::vector<std::string> More(const fd::UnrepliedDominates& d) {
   std::vector<std::string> out;
   if (d.shorten) out.push_back(ShortenLine(*d.shorten));
@@ -298,6 +348,18 @@ std::vector<std::string> More(const fd::UnrepliedDominates& d) {
 }
 
 }  // namespace
+
+std::string WorkloadText(const NetnsName& n) {
+  std::string who;
+  if (!n.pod_uid.empty()) {
+    who = absl::StrCat("pod ", n.hostname.empty() ? n.pod_uid : n.hostname);
+  } else if (!n.container_id.empty()) {
+    who = absl::StrCat(
+        "container ", n.container_id.substr(0, 12),
+        n.hostname.empty() ? "" : absl::StrCat(" (", n.hostname, ")"));
+  }
+  return absl::StrCat(who, who.empty() ? "" : ", ", "netns ", n.netns);
+}
 
 std::string MissingText(const HostFacts::Missing& m) {
   return absl::StrCat(FactName(m.fact), ": ", m.error);

@@ -21,5 +21,8 @@ std::string ReasonText(const Finding& finding);
 std::vector<std::string> Figures(const Finding& finding);
 // A fact that could not be read: "the limit (nf_conntrack_max): <error>".
 std::string MissingText(const HostFacts::Missing& missing);
+// Who lives in a namespace: "pod coredns-5d78c9869d-x7k2p, netns 4026532718",
+// "container 4f797c539e6c (web), netns 4026532801", "netns router".
+std::string WorkloadText(const NetnsName& name);
 
 }  // namespace nfce

@@ -35,14 +35,22 @@ struct MakeupLines {
   std::vector<std::string> sources;       // top 5
   std::vector<std::string> destinations;  // top 5
   std::vector<std::string> idle;          // established entries' idle times
+  std::vector<std::string> snat;          // SNAT counts and the top tuples
 };
-MakeupLines DescribeMakeup(const TableMakeup& makeup);
+// Of facts.makeup, which must be there; addresses named by their namespace.
+MakeupLines DescribeMakeup(const HostFacts& facts);
+// The namespaces with the most entries, each with who lives there.
+std::vector<std::string> DescribeNamespaces(const HostFacts& facts);
 
 // "241172 entries of 262144 (92.0%)"; "unknown" for what could not be read.
 std::string EntriesText(const HostFacts& facts);
 // "262144 buckets: 0.92 entries per bucket, mean hash chain length 1.84", or
 // "" when the buckets or the entries are unknown.
 std::string BucketsText(const HostFacts& facts);
+
+// What a report gives advice on, in order: the reasons that come with
+// steps (a SNAT tuple out of ports), then the make-up's advice.
+std::vector<Finding> ActionableFindings(const Diagnosis& diagnosis);
 
 // Steps grouped by where they apply, runtime before persistent, for the
 // text report and the status page alike.

@@ -87,7 +87,7 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
   if (!f.makeup) {
     absl::StrAppend(&out, "  ", f.makeup_note, "\n");
   } else {
-    MakeupLines lines = DescribeMakeup(*f.makeup);
+    MakeupLines lines = DescribeMakeup(f);
     absl::StrAppend(&out, "  by protocol and state (", f.makeup->total,
                     " entries dumped):\n");
     for (const auto& l : lines.composition)
@@ -100,12 +100,22 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
     }
     for (const auto& l : lines.destinations)
       absl::StrAppend(&out, "    ", l, "\n");
+    if (!lines.snat.empty()) absl::StrAppend(&out, "  source NAT:\n");
+    for (const auto& l : lines.snat) absl::StrAppend(&out, "    ", l, "\n");
     if (!lines.idle.empty()) absl::StrAppend(&out, "  ", lines.idle[0], ":\n");
     for (size_t i = 1; i < lines.idle.size(); ++i) {
       absl::StrAppend(&out, "    ", lines.idle[i], "\n");
     }
   }
-  for (const Finding& a : d.advice) {
+  if (f.namespaces) {
+    absl::StrAppend(&out, "\nNetwork namespaces (", f.namespaces->size(),
+                    " named", f.namespaces_note.empty() ? "" : "; ",
+                    f.namespaces_note, ")\n");
+    for (const std::string& l : DescribeNamespaces(f)) {
+      absl::StrAppend(&out, "  ", l, "\n");
+    }
+  }
+  for (const Finding& a : ActionableFindings(d)) {
     absl::StrAppend(&out, "\nAdvice\n  ", Headline(a), "\n");
     for (const std::string& fig : Figures(a)) {
       absl::StrAppend(&out, "    - ", fig, "\n");
