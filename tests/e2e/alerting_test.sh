@@ -25,25 +25,6 @@ init_workspace "nfce-alerting-$$"
 eport=19372 pport=9090 aport=9093 rport=9095
 create_test_netns "$ns" "$eport" "$pport" "$aport" "$rport"
 
-for f in rules alerts; do
-  sed -E -e 's/for: ([0-9]+)m/for: \1s/' -e 's/\[5m\]/[15s]/g' -e 's/\[1h\]/[2m]/g' \
-    -e 's/\* 300 >/* 15 >/' "$root/deploy/prometheus/$f.yml" >"$work/$f.yml"
-done
-cat >"$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files: [rules.yml, alerts.yml]
-alerting:
-  alertmanagers:
-    - static_configs:
-        - targets: ['127.0.0.1:$aport']
-scrape_configs:
-  - job_name: conntrack
-    static_configs:
-      - targets: ['127.0.0.1:$eport']
-YAML
-promtool check config "$work/prometheus.yml" >/dev/null
 test_alertmanager_config "$rport" >"$work/alertmanager.yml"
 
 # Started with ip netns exec directly: it execs the program, so $! is its pid.
@@ -55,14 +36,10 @@ ip netns exec "$ns" prometheus-alertmanager --config.file="$work/alertmanager.ym
 pids+=($!)
 ip netns exec "$ns" "$exporter" --web.listen-address="127.0.0.1:$eport" 2>"$work/exporter.log" &
 pids+=($!)
-ip netns exec "$ns" prometheus --config.file="$work/prometheus.yml" \
-  --storage.tsdb.path="$work/tsdb" --web.listen-address="127.0.0.1:$pport" \
-  --rules.alert.resend-delay=1s --log.level=warn 2>"$work/prometheus.log" &
-pids+=($!)
-for url in "http://127.0.0.1:$aport/-/ready" "http://127.0.0.1:$eport/metrics" \
-  "http://127.0.0.1:$pport/-/ready"; do
+for url in "http://127.0.0.1:$aport/-/ready" "http://127.0.0.1:$eport/metrics"; do
   in_ns bash -c "$(declare -f wait_http); wait_http $url 30" || fail "$url did not come up"
 done
+prometheus_in_ns "$pport" "$eport" rules "$aport"
 
 # query EXPR: the first value Prometheus returns for EXPR, or nothing.
 query() {

@@ -150,19 +150,7 @@ echo "ok   no loopback or link-local address listed"
 wait_value "top source 203.0.113.2" "value 'nf_conntrack_flows_top_source_entries{address=\"203.0.113.2\"}'" 30 20
 
 step "the join of docs/metrics.md returns the pod's name from a real Prometheus"
-cat >"$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: node
-    static_configs:
-      - targets: ['127.0.0.1:$eport']
-YAML
-ip netns exec "$ns" prometheus --config.file="$work/prometheus.yml" \
-  --storage.tsdb.path="$work/tsdb" --web.listen-address="127.0.0.1:$pport" \
-  --log.level=warn 2>"$work/prometheus.log" &
-pids+=($!)
-in_ns bash -c "$(declare -f wait_http); wait_http http://127.0.0.1:$pport/-/ready 30"
+prometheus_in_ns "$pport" "$eport"
 # The query as docs/metrics.md writes it, taken from there.
 join=$(awk '/^<!-- join: top sources by workload -->/ { on = 1; next } on && /^```promql/ { next }
   on && /^```/ { exit } on { print }' "$here/../../docs/metrics.md")

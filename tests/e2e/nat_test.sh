@@ -122,26 +122,7 @@ expect_eq "conntrack -L: UDP entries to the server" \
   "$(in_ns conntrack -L -p udp -d 198.51.100.2 --dport 53 2>/dev/null | grep -c 'dst=198.51.100.1')" 60
 
 step "a real Prometheus with our rules (windows and for: shortened)"
-for f in rules alerts; do
-  sed -E -e 's/for: ([0-9]+)m/for: \1s/' -e 's/\[5m\]/[15s]/g' -e 's/\[1h\]/[2m]/g' \
-    "$root/deploy/prometheus/$f.yml" >"$work/$f.yml"
-done
-cat >"$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files: [rules.yml, alerts.yml]
-scrape_configs:
-  - job_name: router
-    static_configs:
-      - targets: ['127.0.0.1:$eport']
-YAML
-promtool check config "$work/prometheus.yml" >/dev/null
-ip netns exec "$ns" prometheus --config.file="$work/prometheus.yml" \
-  --storage.tsdb.path="$work/tsdb" --web.listen-address="127.0.0.1:$pport" \
-  --log.level=warn 2>"$work/prometheus.log" &
-pids+=($!)
-in_ns bash -c "$(declare -f wait_http); wait_http http://127.0.0.1:$pport/-/ready 30"
+prometheus_in_ns "$pport" "$eport" rules
 # firing_snat: the labels of the firing ConntrackSNATPortsExhausted alerts.
 firing_snat() {
   in_ns curl -fsS --max-time 5 "http://127.0.0.1:$pport/api/v1/alerts" | python3 -c '

@@ -86,3 +86,33 @@ wait_value() {
   done
   fail "$1: got $got, want $3 (after $4 s)"
 }
+
+# prometheus_in_ns PPORT EPORT [rules [APORT]]: a real Prometheus in $ns on
+# 127.0.0.1:PPORT scraping the exporter on 127.0.0.1:EPORT every second (job
+# "conntrack"), ready when it returns. With "rules", a test copy of our
+# recording rules and alerts, `for:` minutes as seconds and the 5m/1h windows
+# as 15s/2m, evaluated every second; with APORT, alerts go to that
+# Alertmanager. Its pid joins $pids.
+prometheus_in_ns() {
+  local pport=$1 eport=$2 rules=${3:-} aport=${4:-} root f
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  {
+    echo "global: {scrape_interval: 1s, evaluation_interval: 1s}"
+    if [[ "$rules" == rules ]]; then
+      for f in rules alerts; do
+        sed -E -e 's/for: ([0-9]+)m/for: \1s/' -e 's/\[5m\]/[15s]/g' -e 's/\[1h\]/[2m]/g' \
+          -e 's/\* 300 >/* 15 >/' "$root/deploy/prometheus/$f.yml" >"$work/$f.yml"
+      done
+      echo "rule_files: [rules.yml, alerts.yml]"
+    fi
+    [[ -n "$aport" ]] &&
+      echo "alerting: {alertmanagers: [{static_configs: [{targets: ['127.0.0.1:$aport']}]}]}"
+    echo "scrape_configs: [{job_name: conntrack, static_configs: [{targets: ['127.0.0.1:$eport']}]}]"
+  } >"$work/prometheus.yml"
+  promtool check config "$work/prometheus.yml" >/dev/null
+  ip netns exec "$ns" prometheus --config.file="$work/prometheus.yml" \
+    --storage.tsdb.path="$work/tsdb" --web.listen-address="127.0.0.1:$pport" \
+    --rules.alert.resend-delay=1s --log.level=warn 2>"$work/prometheus.log" &
+  pids+=($!)
+  in_ns bash -c "$(declare -f wait_http); wait_http http://127.0.0.1:$pport/-/ready 30"
+}

@@ -11,18 +11,12 @@
 
 #include "collectors/makeup/table_makeup.h"
 #include "collectors/parse/flow_parser.h"
+#include "tests/fuzz/netlink_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < sizeof(nlmsghdr)) return 0;
-  // The kernel never sends a message longer than what was received: the
-  // receive path (mnl_cb_run) checks nlmsg_len against the buffer first.
-  std::vector<uint8_t> buf(data, data + size);
-  nlmsghdr hdr;
-  std::memcpy(&hdr, buf.data(), sizeof(hdr));
-  if (hdr.nlmsg_len > size) hdr.nlmsg_len = static_cast<uint32_t>(size);
-  std::memcpy(buf.data(), &hdr, sizeof(hdr));
-  auto key = nfce::ParseConntrackMessage(
-      reinterpret_cast<const nlmsghdr*>(buf.data()));
+  std::vector<uint8_t> buf = nfce::fuzz::AsReceived(data, size);
+  if (buf.empty()) return 0;
+  auto key = nfce::ParseConntrackMessage(nfce::fuzz::Header(buf));
   if (key.ok()) {
     // One builder for the whole run, as for one long dump: its sketches
     // fill up and start evicting.

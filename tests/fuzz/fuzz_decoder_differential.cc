@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "collectors/parse/flow_parser.h"
+#include "tests/fuzz/netlink_input.h"
 #include "tests/reference/reference_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -21,15 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // and at least the nfnetlink header (libmnl checks the one, both decoders
   // the other; the library reads the header unchecked).
   constexpr size_t kHeader = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg));
-  if (size < kHeader) return 0;
-  nlmsghdr hdr;
-  std::memcpy(&hdr, data, sizeof(hdr));
-  if (hdr.nlmsg_len > size) hdr.nlmsg_len = static_cast<uint32_t>(size);
-  if (hdr.nlmsg_len < kHeader) return 0;
-  // A buffer of exactly nlmsg_len bytes, so that ASan sees any over-read.
-  std::vector<uint8_t> buf(data, data + hdr.nlmsg_len);
-  std::memcpy(buf.data(), &hdr, sizeof(hdr));
-  const auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data());
+  std::vector<uint8_t> buf = nfce::fuzz::AsReceived(data, size);
+  if (buf.size() < kHeader) return 0;
+  const nlmsghdr* nlh = nfce::fuzz::Header(buf);
 
   absl::StatusOr<nfce::FlowKey> ours = nfce::ParseConntrackMessage(nlh);
   std::optional<nfce::ReferenceEntry> reference = nfce::ReferenceDecode(nlh);

@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "collectors/parse/cgroup.h"
 #include "collectors/parse/ifaddr.h"
+#include "tests/fuzz/netlink_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
