@@ -36,18 +36,21 @@ class SpaceSaving {
     uint64_t flagged = 0;
   };
 
-  explicit SpaceSaving(size_t capacity) : capacity_(capacity) {
-    counters_.reserve(capacity);
-    heap_.reserve(capacity);
-    where_.reserve(capacity);
-    index_.reserve(capacity);
-  }
+  // Memory is taken at the first Add, in one piece: a sketch that is never
+  // used (no source-NAT entry in the table) costs nothing.
+  explicit SpaceSaving(size_t capacity) : capacity_(capacity) {}
 
   // Counts one occurrence of `key`; `flag` counts it in `flagged` as well
   // (e.g. an unreplied entry), with the same error bound.
   void Add(const Key& key, bool flag = false) {
     ++total_;
     if (capacity_ == 0) return;
+    if (counters_.capacity() == 0) {
+      counters_.reserve(capacity_);
+      heap_.reserve(capacity_);
+      where_.reserve(capacity_);
+      index_.reserve(capacity_);
+    }
     // One lookup that inserts on a miss: in the eviction regime (every key
     // of the dump new) that saves a third of the hash table work.
     auto [it, inserted] = index_.try_emplace(key, 0);

@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 
+#include "collectors/flows.h"
 #include "collectors/makeup/space_saving.h"
 #include "gtest/gtest.h"
 
@@ -172,6 +173,31 @@ TEST(MakeupBuilder, TopZeroTurnsTheListsOff) {
   EXPECT_EQ(SketchCapacity(0), 0u);
   EXPECT_EQ(SketchCapacity(10), 4096u);
   EXPECT_EQ(SketchCapacity(100), 6400u);
+}
+
+}  // namespace
+}  // namespace nfce
+
+namespace nfce {
+namespace {
+
+// The flows collector's pause: the interval, or longer where a dump's CPU
+// would take more than max_cpu of one CPU from one start to the next.
+TEST(RefreshPause, StretchesToTheCpuShare) {
+  const absl::Duration interval = absl::Seconds(30);
+  // Cheap dumps: the interval as configured.
+  EXPECT_EQ(RefreshPause(interval, absl::Milliseconds(100),
+                         absl::Milliseconds(120), 0.05),
+            interval);
+  // 5 s of CPU over 6 s: 5 / (6 + pause) <= 0.05 -> pause >= 94 s.
+  EXPECT_EQ(RefreshPause(interval, absl::Seconds(5), absl::Seconds(6), 0.05),
+            absl::Seconds(94));
+  // No bound.
+  EXPECT_EQ(RefreshPause(interval, absl::Seconds(5), absl::Seconds(6), 0),
+            interval);
+  // A whole CPU allowed: the interval again.
+  EXPECT_EQ(RefreshPause(interval, absl::Seconds(5), absl::Seconds(6), 1),
+            interval);
 }
 
 }  // namespace
