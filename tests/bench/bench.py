@@ -143,7 +143,7 @@ def cpu_ms(r):
     return r["user_ms"] + r["sys_ms"]
 
 
-def refresh_costs(args, repeats, with_conntrack=True):
+def refresh_costs(args, repeats):
     """One flows refresh as the collector runs it by default (top 10, idle
     histograms, SNAT tuples), with the top lists off, and the floor (the
     same dump received and thrown away: flows_floor), taken in turn
@@ -155,8 +155,7 @@ def refresh_costs(args, repeats, with_conntrack=True):
         runs["refresh_plain"].append(flows_refresh(args.flows_bench, 1, 0))
     row = {k: {f: statistics.median(r[f] for r in v) for f in v[0]}
            for k, v in runs.items()}
-    if with_conntrack:
-        row["conntrack"] = timed(["conntrack", "-L"], 1 if not repeats else repeats)
+    row["conntrack"] = timed(["conntrack", "-L"], repeats)
     return row
 
 
@@ -385,14 +384,12 @@ def main():
                 for key, rounds in results.items():
                     row[key] = {f: statistics.median(r[f] for r in rounds)
                                 for f in rounds[0]}
+                # The refresh and its floor with the flows instance still
+                # stopped: its dumps would compete for the same kernel work.
+                row.update(refresh_costs(args, args.repeats))
             finally:
                 os.kill(ours_all.proc.pid, signal.SIGCONT)
-            # As the collector runs by default (top 10, idle histograms),
-            # and with the top lists off, to show what they cost.
-            row["refresh"] = flows_refresh(args.flows_bench, args.repeats, 10)
-            row["refresh_plain"] = flows_refresh(args.flows_bench, args.repeats, 0)
             row["decoders"] = decoders(args.decoder_bench, args.repeats)
-            row["conntrack"] = timed(["conntrack", "-L"], args.repeats)
             if os.path.exists("/proc/net/nf_conntrack"):
                 row["proc"] = timed(["cat", "/proc/net/nf_conntrack"], args.repeats)
             rows.append(row)

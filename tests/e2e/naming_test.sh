@@ -20,7 +20,7 @@ source "$here/../lib.sh"
 source "$here/netns_lib.sh"
 
 require_conntrack_root
-require_tools ip nft conntrack curl prometheus unshare python3
+require_tools ip nft conntrack curl prometheus promtool unshare python3
 [[ -d /sys/fs/cgroup ]] || skip_or_fail "no cgroup file system"
 init_workspace "nfce-node-$$"
 cgroups=()   # created directories, deepest last
@@ -148,6 +148,9 @@ grep -qE 'nf_conntrack_address_info\{address="(127\.0\.0\.1|::1|fe80:)' <<<"$met
   fail "loopback or link-local addresses are listed"
 echo "ok   no loopback or link-local address listed"
 wait_value "top source 203.0.113.2" "value 'nf_conntrack_flows_top_source_entries{address=\"203.0.113.2\"}'" 30 20
+lint=$(promtool check metrics <<<"$(scrape)" 2>&1) || true
+[[ -z "$lint" ]] || fail "promtool check metrics: $lint"
+echo "ok   promtool check metrics is clean with the flows and netns series"
 
 step "the join of docs/metrics.md returns the pod's name from a real Prometheus"
 prometheus_in_ns "$pport" "$eport"

@@ -117,6 +117,9 @@ metrics=$(scrape)
 expect_eq 'snat_entries{udp}' "$(value 'nf_conntrack_flows_snat_entries{protocol="udp"}' "$metrics")" 60
 expect_eq 'snat_entries{tcp}' "$(value 'nf_conntrack_flows_snat_entries{protocol="tcp"}' "$metrics")" 20
 expect_eq snat_ports_available "$(value nf_conntrack_flows_snat_ports_available "$metrics")" $ports
+lint=$(promtool check metrics <<<"$(scrape)" 2>&1) || true
+[[ -z "$lint" ]] || fail "promtool check metrics: $lint"
+echo "ok   promtool check metrics is clean with the SNAT series"
 # What conntrack itself says the router holds for that tuple.
 expect_eq "conntrack -L: UDP entries to the server" \
   "$(in_ns conntrack -L -p udp -d 198.51.100.2 --dport 53 2>/dev/null | grep -c 'dst=198.51.100.1')" 60
