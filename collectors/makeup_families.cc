@@ -75,21 +75,31 @@ void AppendFlows(const TableMakeup& m,
                {"zone", zone < 0 ? "other" : absl::StrCat(zone)}});
   }
   out->push_back(std::move(flows));
-  // Every protocol the dump holds, 0 where none was source-NATed.
-  auto snat = GaugeFamily(
-      "nf_conntrack_flows_snat_entries",
-      "Entries the kernel source-NATed (IPS_SRC_NAT: SNAT or masquerade), by "
-      "protocol, from the latest table dump.");
-  for (const auto& [protocol, count] : m.snat_entries) {
-    protocols.insert(protocol);
-  }
-  for (const std::string& protocol : protocols) {
-    auto it = m.snat_entries.find(protocol);
-    AddSample(&snat,
-              static_cast<double>(it == m.snat_entries.end() ? 0 : it->second),
-              {{"protocol", protocol}});
-  }
-  out->push_back(std::move(snat));
+  // Every protocol the dump holds, 0 where it has none.
+  auto by_protocol = [&](prometheus::MetricFamily family,
+                         const std::map<std::string, uint64_t>& counts) {
+    for (const std::string& protocol : protocols) {
+      auto it = counts.find(protocol);
+      AddSample(&family,
+                static_cast<double>(it == counts.end() ? 0 : it->second),
+                {{"protocol", protocol}});
+    }
+    out->push_back(std::move(family));
+  };
+  by_protocol(GaugeFamily("nf_conntrack_flows_snat_entries",
+                          "Entries the kernel source-NATed (IPS_SRC_NAT: SNAT "
+                          "or masquerade), by protocol, from the latest table "
+                          "dump."),
+              m.snat_entries);
+  by_protocol(
+      GaugeFamily(
+          "nf_conntrack_flows_assured_entries",
+          "Assured entries (IPS_ASSURED: TCP past its handshake, UDP that "
+          "kept getting replies), by protocol, from the latest table dump. "
+          "A full table evicts only entries that are not assured (early_drop, "
+          "in the few buckets next to the new entry's); with every entry "
+          "assured it drops the packet instead."),
+      m.assured_entries);
 }
 
 void AppendTopLists(const TableMakeup& m, int snat_ports,

@@ -32,6 +32,10 @@ local thresholds = import 'thresholds.json';
     snatPortsThreshold: thresholds.snatPortsThreshold,
     snatPortsFor: '2m',
     earlyDropsFor: '5m',
+    // Expectations over nf_conntrack_expect_max
+    // (instance:nf_conntrack_expect_usage:ratio).
+    expectNearlyFullThreshold: thresholds.expectNearlyFullThreshold,
+    expectNearlyFullFor: '2m',
     collectorFailingFor: '15m',
 
     // Where each alert's runbook_url points: this prefix, then the alert's

@@ -99,17 +99,20 @@ require_tools() {
 
 # init_workspace [NS]: a temp dir in $work, a list for background pids in
 # $pids, and an EXIT trap that stops those processes, deletes the network
-# namespace NS if one is named, and removes the temp dir — also on failure.
+# namespace NS if one is named (and those a test adds to $more_ns), and
+# removes the temp dir — also on failure.
 init_workspace() {
   ns=${1:-}
   work=$(mktemp -d)
   pids=()
+  more_ns=()
   trap cleanup_workspace EXIT
 }
 cleanup_workspace() {
-  local p
+  local p n
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for n in "${more_ns[@]}"; do ip netns del "$n" 2>/dev/null || true; done
   if [[ -n "$ns" ]]; then ip netns del "$ns" 2>/dev/null || true; fi
   rm -rf "$work"
 }

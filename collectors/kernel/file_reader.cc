@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -65,31 +66,44 @@ absl::StatusOr<int> OpenRegular(const std::string& path, struct stat* st) {
   return fd;
 }
 
-// Reads from offset 0 to EOF, at most max_bytes. Pseudo files report size
-// 0, so read until EOF instead of trusting stat. A `single_read` file (a
-// sysctl, a sysfs attribute) is generated whole by each read: a short read
-// is its end, and the read that would return 0 is skipped.
-absl::StatusOr<std::string> ReadAll(int fd, const std::string& path,
-                                    size_t max_bytes,
-                                    bool single_read = false) {
-  std::string data;
+// Reads from offset 0 to EOF, at most max_bytes, handing each piece to
+// `piece`. Pseudo files report size 0, so read until EOF instead of trusting
+// stat. A `single_read` file (a sysctl, a sysfs attribute) is generated whole
+// by each read: a short read is its end, and the read that would return 0 is
+// skipped.
+absl::Status ReadPieces(int fd, const std::string& path, size_t max_bytes,
+                        bool single_read,
+                        absl::FunctionRef<void(absl::string_view)> piece) {
   char buf[16384];
+  size_t done = 0;
   for (;;) {
     // One byte past the limit tells "exactly max_bytes" from "more".
-    size_t want = std::min(sizeof(buf), max_bytes + 1 - data.size());
-    ssize_t n = pread(fd, buf, want, static_cast<off_t>(data.size()));
+    size_t want = std::min(sizeof(buf), max_bytes + 1 - done);
+    ssize_t n = pread(fd, buf, want, static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus(errno, "cannot read", path);
     }
     if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-    if (single_read && static_cast<size_t>(n) < want) break;
-    if (data.size() > max_bytes) {
+    done += static_cast<size_t>(n);
+    if (done > max_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "refusing ", path, ": larger than ", max_bytes, " bytes"));
     }
+    piece(absl::string_view(buf, static_cast<size_t>(n)));
+    if (single_read && static_cast<size_t>(n) < want) break;
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadAll(int fd, const std::string& path,
+                                    size_t max_bytes,
+                                    bool single_read = false) {
+  std::string data;
+  absl::Status s =
+      ReadPieces(fd, path, max_bytes, single_read,
+                 [&](absl::string_view p) { data.append(p.data(), p.size()); });
+  if (!s.ok()) return s;
   return data;
 }
 
@@ -143,9 +157,8 @@ FileCache::~FileCache() {
   for (const auto& [path, e] : files_) close(e.fd);
 }
 
-absl::StatusOr<std::string> FileCache::Read(const std::string& path,
-                                            size_t max_bytes,
-                                            uint64_t* generation) {
+absl::Status FileCache::Visit(const std::string& path, size_t max_bytes,
+                              uint64_t* generation, const Reader& reader) {
   Entry kept;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -157,12 +170,13 @@ absl::StatusOr<std::string> FileCache::Read(const std::string& path,
         kept.pseudo || (stat(path.c_str(), &now) == 0 &&
                         now.st_dev == kept.dev && now.st_ino == kept.ino);
     if (same) {
-      absl::StatusOr<std::string> data =
-          ReadAll(kept.fd, path, max_bytes, kept.single_read);
-      if (data.ok() || absl::IsResourceExhausted(data.status())) {
+      absl::Status read =
+          ReadPieces(kept.fd, path, max_bytes, kept.single_read, reader.piece);
+      if (read.ok() || absl::IsResourceExhausted(read)) {
         if (generation) *generation = kept.generation;
-        return data;
+        return read;
       }
+      reader.restart();
     }
     std::lock_guard<std::mutex> lock(mu_);  // stale: drop it, open afresh
     if (auto it = files_.find(path);
@@ -174,15 +188,46 @@ absl::StatusOr<std::string> FileCache::Read(const std::string& path,
   struct stat st;
   absl::StatusOr<int> opened = OpenRegular(path, &st);
   if (!opened.ok()) return opened.status();
-  absl::StatusOr<std::string> data = ReadAll(*opened, path, max_bytes);
+  absl::Status read =
+      ReadPieces(*opened, path, max_bytes, /*single_read=*/false, reader.piece);
   const PseudoKind kind = KindOf(*opened, path);
   Entry fresh{*opened, kind.pseudo, kind.single_read, st.st_dev, st.st_ino, 0};
   std::lock_guard<std::mutex> lock(mu_);
   fresh.generation = ++opened_;
   if (generation) *generation = fresh.generation;
-  if (data.ok() && files_.emplace(path, fresh).second) return data;
+  if (read.ok() && files_.emplace(path, fresh).second) return read;
   close(fresh.fd);  // failed, or another scrape cached it meanwhile
+  return read;
+}
+
+absl::StatusOr<std::string> FileCache::Read(const std::string& path,
+                                            size_t max_bytes,
+                                            uint64_t* generation) {
+  std::string data;
+  absl::Status s =
+      Visit(path, max_bytes, generation,
+            {[&](absl::string_view p) { data.append(p.data(), p.size()); },
+             [&] { data.clear(); }});
+  if (!s.ok()) return s;
   return data;
+}
+
+absl::StatusOr<uint64_t> FileCache::CountLines(const std::string& path,
+                                               size_t max_bytes) {
+  uint64_t lines = 0;
+  char last = '\n';
+  absl::Status s = Visit(
+      path, max_bytes, nullptr,
+      {[&](absl::string_view p) {
+         lines += static_cast<uint64_t>(std::count(p.begin(), p.end(), '\n'));
+         last = p.back();
+       },
+       [&] {
+         lines = 0;
+         last = '\n';
+       }});
+  if (!s.ok()) return s;
+  return lines + (last != '\n' ? 1 : 0);  // a last line without its end
 }
 
 absl::Status Prefixed(const absl::Status& status, absl::string_view where) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -81,8 +82,22 @@ class FileCache {
   absl::StatusOr<std::string> Read(const std::string& path,
                                    size_t max_bytes = kMaxPseudoFileBytes,
                                    uint64_t* generation = nullptr);
+  // The lines of `path` (a last one without its newline counts), read in
+  // pieces: for files of one line per item, whose size grows with the items
+  // (/proc/net/nf_conntrack_expect).
+  absl::StatusOr<uint64_t> CountLines(const std::string& path,
+                                      size_t max_bytes);
 
  private:
+  // What a read does with each piece, and how it starts over when a kept
+  // descriptor turns out stale after some pieces.
+  struct Reader {
+    absl::FunctionRef<void(absl::string_view)> piece;
+    absl::FunctionRef<void()> restart;
+  };
+  absl::Status Visit(const std::string& path, size_t max_bytes,
+                     uint64_t* generation, const Reader& reader);
+
   struct Entry {
     int fd = -1;
     bool pseudo = false;       // procfs or sysfs: reads of a removed file fail

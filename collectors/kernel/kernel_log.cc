@@ -57,6 +57,7 @@ absl::Status KernelLog::Open() {
 void KernelLog::Keep(absl::string_view record) {
   if (!absl::StrContains(record, "table full")) return;
   Line line;
+  line.expectation = absl::StrContains(record, "expectation table full");
   line.named = absl::StrContains(record, "in netns ");
   if (line.named &&
       (own_netns_.empty() || !absl::StrContains(record, own_netns_))) {
@@ -128,9 +129,10 @@ absl::StatusOr<TableFullLines> KernelLog::Read() {
   }
   TableFullLines out;
   for (const Line& l : lines_) {
-    ++out.count;
-    out.unnamed_namespace |= !l.named;
-    out.last = l.text;
+    FullLines& kind = l.expectation ? out.expectation : out;
+    ++kind.count;
+    kind.unnamed_namespace |= !l.named;
+    kind.last = l.text;
   }
   return out;
 }

@@ -13,14 +13,20 @@
 
 namespace nfce {
 
-// The kernel log's "table full" lines that can be this network namespace's.
-struct TableFullLines {
+// Kernel log lines of one kind that can be this network namespace's.
+struct FullLines {
   int count = 0;
   bool unnamed_namespace = false;  // a line without "in netns" (before 6.17)
   std::string last;
 };
 
-// Reads "table full" lines from the kernel log the view names (/dev/kmsg,
+// The conntrack table's "table full" lines, and the expectation table's.
+struct TableFullLines : FullLines {
+  FullLines expectation;  // "nf_conntrack: expectation table full"
+};
+
+// Reads "table full" lines (of the conntrack table or of the expectation
+// table) from the kernel log the view names (/dev/kmsg,
 // or a saved log file), keeping its place: the first Read() reads the whole
 // log, each later one only what was written since (/dev/kmsg keeps one position
 // per open descriptor). The status page holds one, so that a view does not
@@ -46,6 +52,7 @@ class KernelLog {
   struct Line {
     double usec = 0;  // the kernel's timestamp (/dev/kmsg)
     bool named = false;
+    bool expectation = false;  // the expectation table's, not the table's
     std::string text;
   };
   absl::Status Open();
@@ -59,7 +66,7 @@ class KernelLog {
   bool live_ = false;       // /dev/kmsg, not a saved file
   std::string own_netns_;   // "in netns <inode>,"
   std::string partial_;     // a saved file's last line, not yet complete
-  std::deque<Line> lines_;  // this namespace's (or unnamed) table-full lines
+  std::deque<Line> lines_;  // this namespace's (or unnamed) "full" lines
   uint64_t bytes_read_ = 0;
 };
 

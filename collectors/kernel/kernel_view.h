@@ -45,9 +45,10 @@ struct TimeoutSysctls {
   absl::Status status;                // the first that could not
 };
 
+// Where the counters (or the expectations) are read from.
 enum class StatSource {
   kAuto,     // the proc file where it exists, ctnetlink otherwise
-  kProcfs,   // only <procfs>/net/stat/nf_conntrack
+  kProcfs,   // only the proc file (<procfs>/net/stat/nf_conntrack, ...)
   kNetlink,  // only ctnetlink (needs CAP_NET_ADMIN)
 };
 absl::StatusOr<StatSource> ParseStatSource(absl::string_view text);
@@ -138,6 +139,17 @@ class KernelView {
                                         absl::string_view* used,
                                         uint64_t* file_generation) const;
   std::string StatFile(ConntrackFlavor flavor) const;
+
+  // --- the expectation table (view_expect.cc)
+  // This namespace's expectations: the lines of /proc/net/nf_conntrack_expect
+  // or, where that is absent (auto) or asked for, a ctnetlink expectation
+  // dump. `used` names the source ("procfs" or "ctnetlink").
+  absl::StatusOr<uint64_t> ExpectEntries(ConntrackFlavor flavor,
+                                         StatSource source,
+                                         absl::string_view* used) const;
+  // nf_conntrack_expect_max; NotFound on kernels without it.
+  absl::StatusOr<uint64_t> ExpectLimit(ConntrackFlavor flavor) const;
+  std::string ExpectFile(ConntrackFlavor flavor) const;
 
   // --- slab memory (view_slab.cc)
   // SLUB's /sys/kernel/slab/<cache> where it exists, else the conntrack

@@ -51,13 +51,13 @@ void NetlinkSocket::SetReceiveBuffer(int bytes) {
 }
 
 absl::Status CtnetlinkDump(uint8_t message, mnl_cb_t callback, void* data,
-                           absl::Time deadline) {
+                           absl::Time deadline, uint8_t subsystem) {
   absl::StatusOr<NetlinkSocket> sock = NetlinkSocket::Open();
   if (!sock.ok()) return sock.status();
 
   std::vector<char> buf(1 << 15);
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-  nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | message;
+  nlh->nlmsg_type = static_cast<uint16_t>((subsystem << 8) | message);
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   const unsigned seq = static_cast<unsigned>(time(nullptr));
   nlh->nlmsg_seq = seq;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #include <cstdint>
 #include <memory>
@@ -43,10 +44,12 @@ class NetlinkSocket {
   std::unique_ptr<mnl_socket, Closer> sock_;
 };
 
-// Sends one ctnetlink dump request (`message` is the IPCTNL_MSG_* type) and
-// hands every answer to `callback`, until the kernel's DONE. Fails with
-// DeadlineExceeded past `deadline`.
+// Sends one ctnetlink dump request (`message` is the IPCTNL_MSG_* type of
+// `subsystem`: NFNL_SUBSYS_CTNETLINK, or NFNL_SUBSYS_CTNETLINK_EXP for
+// expectations) and hands every answer to `callback`, until the kernel's
+// DONE. Fails with DeadlineExceeded past `deadline`.
 absl::Status CtnetlinkDump(uint8_t message, mnl_cb_t callback, void* data,
-                           absl::Time deadline);
+                           absl::Time deadline,
+                           uint8_t subsystem = NFNL_SUBSYS_CTNETLINK);
 
 }  // namespace nfce

@@ -10,7 +10,8 @@
 namespace nfce {
 
 // Asks ctnetlink for the per-CPU counters (IPCTNL_MSG_CT_GET_STATS_CPU, as
-// `conntrack -S` does) in the caller's network namespace. Needs
+// `conntrack -S` does) and the expectation counters
+// (IPCTNL_MSG_EXP_GET_STATS_CPU) in the caller's network namespace. Needs
 // CAP_NET_ADMIN. Only attributes the kernel sends are returned.
 //
 // Only KernelView calls it, once it has made sure conntrack is loaded: any

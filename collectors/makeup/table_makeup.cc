@@ -179,6 +179,7 @@ void MakeupBuilder::Add(const FlowKey& e) {
     sources_.Add(source, unreplied);
     destinations_.Add(DestinationOf(e), unreplied);
   }
+  if (e.status & IPS_ASSURED) ++assured_by_protocol_[e.protocol];
   if (e.status & IPS_SRC_NAT) {
     ++snat_by_protocol_[e.protocol];
     if (top_ > 0 && e.has_reply) {
@@ -219,8 +220,13 @@ TableMakeup MakeupBuilder::Finish() const {
     m.sketch_bytes = sources_.MemoryBytes() + destinations_.MemoryBytes() +
                      snat_.MemoryBytes();
   }
-  for (const auto& [protocol, count] : snat_by_protocol_) {
-    m.snat_entries[std::string(ProtocolLabel(protocol))] += count;
+  for (size_t p = 0; p < snat_by_protocol_.size(); ++p) {
+    const std::string label(ProtocolLabel(static_cast<uint8_t>(p)));
+    if (snat_by_protocol_[p]) m.snat_entries[label] += snat_by_protocol_[p];
+    if (assured_by_protocol_[p]) {
+      m.assured_entries[label] += assured_by_protocol_[p];
+      m.assured += assured_by_protocol_[p];
+    }
   }
   return m;
 }

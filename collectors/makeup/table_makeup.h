@@ -102,6 +102,10 @@ struct TableMakeup {
   // entry holds one NAT port of its tuple (the reply tuple is unique in a
   // zone), so a tuple's entries are the source ports it has in use.
   std::map<std::string, uint64_t> snat_entries;
+  // Assured entries (IPS_ASSURED) by protocol label: what early drop may not
+  // evict. The rest of `total` is the table's evictable headroom.
+  std::map<std::string, uint64_t> assured_entries;
+  uint64_t assured = 0;
   std::optional<TopList> top_snat;               // nullopt: top lists off
   std::optional<IdleHistogram> tcp_established;  // nullopt: sysctl unknown
   std::optional<IdleHistogram> udp_stream;       // ASSURED UDP
@@ -177,7 +181,9 @@ class MakeupBuilder {
   SpaceSaving<SourceKey> sources_;
   SpaceSaving<DestinationKey> destinations_;
   SpaceSaving<SnatKey> snat_;
-  std::map<uint8_t, uint64_t> snat_by_protocol_;
+  // By protocol number: an array, as Add() runs once per entry.
+  std::array<uint64_t, 256> snat_by_protocol_{};
+  std::array<uint64_t, 256> assured_by_protocol_{};
   std::optional<IdleHistogram> tcp_established_;
   std::optional<IdleHistogram> udp_stream_;
   uint64_t unreplied_ = 0;

@@ -42,12 +42,17 @@ const std::vector<CounterInfo>& Counters() {
        "5.15+",
        "Inserts refused because a hash chain was too long (5.15+); also "
        "counted in insert_failed."},
-      {"expect_new", "expect_new", 0, false, 0, "all (procfs only)",
-       "Expectations (helper-related entries) added."},
-      {"expect_create", "expect_create", 0, false, 0, "all (procfs only)",
-       "Expectations created."},
-      {"expect_delete", "expect_delete", 0, false, 0, "all (procfs only)",
-       "Expectations deleted."},
+      {"expect_new", "expect_new", 0, false, 0, "all",
+       "New entries that matched an expectation: the data connections of "
+       "helpers (FTP, SIP, ...).",
+       CTA_STATS_EXP_NEW},
+      {"expect_create", "expect_create", 0, false, 0, "all",
+       "Expectations that helpers added to the expectation table.",
+       CTA_STATS_EXP_CREATE},
+      {"expect_delete", "expect_delete", 0, false, 0, "all",
+       "Expectations removed from the expectation table: used, timed out or "
+       "evicted.",
+       CTA_STATS_EXP_DELETE},
       {"searched", "searched", CTA_STATS_SEARCHED, true, 0, "up to 5.9",
        "Hash table lookups (old kernels; later ones print 0)."},
       {"new", "new", CTA_STATS_NEW, true, 0, "up to 5.9",
@@ -80,6 +85,12 @@ const CounterInfo* CounterOfHeader(absl::string_view header) {
 const CounterInfo* CounterOfAttribute(int attribute) {
   if (attribute <= 0) return nullptr;
   return Find([&](const CounterInfo& c) { return c.attribute == attribute; });
+}
+
+const CounterInfo* CounterOfExpectAttribute(int attribute) {
+  if (attribute <= 0) return nullptr;
+  return Find(
+      [&](const CounterInfo& c) { return c.expect_attribute == attribute; });
 }
 
 const CounterInfo* CounterNamed(absl::string_view name) {

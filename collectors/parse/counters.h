@@ -22,15 +22,20 @@ struct CounterInfo {
   int report_order;
   absl::string_view kernels;  // which kernels count it
   absl::string_view help;
+  // CTA_STATS_EXP_*: sent in the expectation statistics message
+  // (IPCTNL_MSG_EXP_GET_STATS_CPU) instead; 0: not there.
+  int expect_attribute = 0;
 };
 
 // Every counter known, in no particular order.
 const std::vector<CounterInfo>& Counters();
 
-// The counter of a procfs column header, a ctnetlink attribute or an
-// exported name; nullptr if there is none.
+// The counter of a procfs column header, a ctnetlink attribute (of the
+// conntrack or the expectation statistics) or an exported name; nullptr if
+// there is none.
 const CounterInfo* CounterOfHeader(absl::string_view header);
 const CounterInfo* CounterOfAttribute(int attribute);
+const CounterInfo* CounterOfExpectAttribute(int attribute);
 const CounterInfo* CounterNamed(absl::string_view name);
 
 // The names of the counters reports list, in their order.

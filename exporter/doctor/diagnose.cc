@@ -60,8 +60,17 @@ Diagnosis Diagnose(const HostFacts& f) {
   if (f.limit && *f.limit == 0) {
     add(Severity::kWarning, finding::NoLimit{});
   } else if (usage && used >= kCriticalThreshold) {
-    add(Severity::kCritical,
-        finding::TableCritical{{*f.entries, *f.limit, used}});
+    finding::TableCritical critical{{*f.entries, *f.limit, used}, {}};
+    Severity s = Severity::kCritical;
+    if (f.makeup) {
+      // Early drop evicts only entries that are not assured: while they
+      // are many, a full table makes room instead of dropping.
+      const TableMakeup& m = *f.makeup;
+      critical.evictable = m.total - m.assured;
+      const double assured = static_cast<double>(m.assured) / *f.limit;
+      if (assured < kNearlyFullThreshold) s = Severity::kWarning;
+    }
+    add(s, critical);
   } else if (usage && used >= kNearlyFullThreshold) {
     add(Severity::kWarning,
         finding::TableNearlyFull{{*f.entries, *f.limit, used}});
@@ -79,6 +88,16 @@ Diagnosis Diagnose(const HostFacts& f) {
                                    f.Counter("chaintoolong")});
     }
   }
+  if (f.makeup && f.limit && *f.limit > 0) {
+    const double assured = static_cast<double>(f.makeup->assured) / *f.limit;
+    if (assured >= kCriticalThreshold) {
+      Finding full{Severity::kCritical,
+                   finding::FullOfAssured{f.makeup->assured, *f.limit, assured},
+                   {}};
+      full.steps = AssuredSteps(f);
+      d.reasons.push_back(std::move(full));
+    }
+  }
   if (std::optional<Finding> snat = SnatFinding(f)) {
     d.reasons.push_back(*std::move(snat));
   }
@@ -87,6 +106,9 @@ Diagnosis Diagnose(const HostFacts& f) {
         finding::KernelLogTableFull{d.table_full_lines, f.kernel_log->last});
   }
   if (d.kernel_log_caveat) d.reasons.push_back(*d.kernel_log_caveat);
+  for (Finding& e : ExpectFindings(f)) {
+    d.reasons.push_back(std::move(e));
+  }
   if (uint64_t early = f.Counter("early_drop")) {
     add(Severity::kWarning, finding::EarlyDrops{early});
   }

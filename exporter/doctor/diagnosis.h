@@ -55,6 +55,12 @@ std::vector<Finding> AdviseOnMakeup(const HostFacts& facts);
 // makeup_advice.cc: the fullest source-NAT tuple, where it is near its ports'
 // end or inserts clash, with the fixes for this host.
 std::optional<Finding> SnatFinding(const HostFacts& facts);
+// makeup_advice.cc: what lets a table full of assured entries make room:
+// shorter timeouts for what stays (the limit is the recommendation's).
+std::vector<Step> AssuredSteps(const HostFacts& facts);
+// expect_advice.cc: the expectation table near its limit, and the kernel
+// log's "expectation table full" lines, with the steps that raise it.
+std::vector<Finding> ExpectFindings(const HostFacts& facts);
 // diagnose.cc: the verdict and its reasons, the recommendation, the advice.
 Diagnosis Diagnose(const HostFacts& facts);
 

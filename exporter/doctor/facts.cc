@@ -11,6 +11,14 @@ std::optional<double> HostFacts::Usage() const {
   return static_cast<double>(*entries) / static_cast<double>(*limit);
 }
 
+std::optional<double> HostFacts::ExpectUsage() const {
+  if (!expect_entries || !expect_limit || *expect_limit == 0) {
+    return std::nullopt;
+  }
+  return static_cast<double>(*expect_entries) /
+         static_cast<double>(*expect_limit);
+}
+
 uint64_t HostFacts::Counter(const std::string& name) const {
   auto it = counters.find(name);
   return it == counters.end() ? 0 : it->second;
@@ -90,6 +98,26 @@ void ReadCounters(const KernelView& view, const GatherOptions& o,
   }
 }
 
+void ReadExpectations(const KernelView& view, HostFacts* f) {
+  if (absl::StatusOr<uint64_t> limit = view.ExpectLimit(f->flavor);
+      limit.ok()) {
+    f->expect_limit = *limit;
+  }
+  // ctnetlink speaks for this process's kernel: never for a fixture tree.
+  const StatSource source =
+      view.running_kernel() ? StatSource::kAuto : StatSource::kProcfs;
+  absl::string_view used;
+  absl::StatusOr<uint64_t> entries =
+      view.ExpectEntries(f->flavor, source, &used);
+  if (entries.ok()) {
+    f->expect_entries = *entries;
+    f->expect_note =
+        used == "procfs" ? view.ExpectFile(f->flavor) : std::string(used);
+  } else {
+    f->expect_note = absl::StrCat("unavailable: ", entries.status().message());
+  }
+}
+
 void DumpMakeup(const KernelView& view, const GatherOptions& o, HostFacts* f) {
   if (!o.dump_flows) {
     f->makeup_note = "not dumped (--no-flows)";
@@ -145,6 +173,7 @@ HostFacts GatherFacts(const KernelView& view, const GatherOptions& o) {
   for (const TimeoutSysctl& t : view.Timeouts(f.flavor).values) {
     f.timeouts[t.suffix] = t.seconds;
   }
+  ReadExpectations(view, &f);
   f.snat_ports = o.snat_ports;
   DumpMakeup(view, o, &f);
   ReadNamespaces(view, o, &f);

@@ -55,6 +55,14 @@ struct HostFacts {
   // The namespace an address is configured in; null if none is known.
   const NetnsName* NamespaceOf(const std::string& address) const;
 
+  // The expectation table: nf_conntrack_expect_max (nullopt: the kernel has
+  // none, or unreadable) and this namespace's expectations, with where
+  // they were read or why not.
+  std::optional<uint64_t> expect_limit;
+  std::optional<uint64_t> expect_entries;
+  std::string expect_note;
+  std::optional<double> ExpectUsage() const;
+
   // The kernel log's recent "table full" lines that can be this
   // namespace's (nullopt: not read, see the note); whether they count is
   // the judgement's.

@@ -56,9 +56,19 @@ struct Usage {
 };
 struct TableCritical : Usage {
   static constexpr absl::string_view kCode = "table_critical";
+  // From the make-up, where dumped: entries early drop may evict (not
+  // assured); a warning, not critical, while they are many.
+  std::optional<uint64_t> evictable;
 };
 struct TableNearlyFull : Usage {
   static constexpr absl::string_view kCode = "table_nearly_full";
+};
+// Assured entries alone fill the table past the critical share: early drop
+// cannot make room, drops are near certain.
+struct FullOfAssured {
+  static constexpr absl::string_view kCode = "full_of_assured";
+  uint64_t assured = 0, limit = 0;
+  double share = 0;  // assured / limit
 };
 struct DropsTableFull {
   static constexpr absl::string_view kCode = "drops_table_full";
@@ -197,6 +207,24 @@ struct SnatPortsExhausted {
   std::optional<Shorten> shorten;
   bool kube_proxy = false;  // NodeLocal DNSCache is the fix for DNS
 };
+// The expectation table, where helpers (FTP, SIP...) note the connections
+// they announce, near its own limit (nf_conntrack_expect_max).
+struct ExpectNearlyFull {
+  static constexpr absl::string_view kCode = "expect_nearly_full";
+  uint64_t entries = 0, limit = 0;
+  double usage = 0;
+};
+// "expectation table full" in the kernel log: a helper's expectation was
+// refused and its data connection failed. The line names no namespace (the
+// limit is global, the count each namespace's own): this namespace's when
+// its expectations are near the limit, else perhaps another's.
+struct KernelLogExpectFull {
+  static constexpr absl::string_view kCode = "kernel_log_expect_full";
+  int lines = 0;
+  std::string last;
+  bool here = false;
+  std::optional<double> usage;  // this namespace's, where known
+};
 struct UnrepliedDominates {
   static constexpr absl::string_view kCode = "unreplied_dominates";
   uint64_t unreplied = 0, total = 0, udp = 0, syn_sent = 0;
@@ -218,7 +246,8 @@ using FindingDetails = std::variant<
     finding::ModuleOrBuiltinUnknown, finding::ModuleLoadOrder,
     finding::IdleEstablished, finding::DominantService, finding::DominantClient,
     finding::TimeWaitDominates, finding::UnrepliedDominates,
-    finding::SnatPortsExhausted>;
+    finding::SnatPortsExhausted, finding::FullOfAssured,
+    finding::ExpectNearlyFull, finding::KernelLogExpectFull>;
 
 // One conclusion of the doctor: what (its details, whose type gives its
 // code), how much it weighs, and the steps that act on it.

@@ -264,6 +264,18 @@ std::optional<Finding> SnatFinding(const HostFacts& f) {
   return out;
 }
 
+std::vector<Step> AssuredSteps(const HostFacts& f) {
+  std::vector<Step> steps;
+  // Established entries whose peers vanished live for the full timeout.
+  const uint64_t established =
+      f.Timeout("tcp_timeout_established").value_or(432000);
+  if (established > 86400)
+    SetSysctl(f, "tcp_timeout_established", 86400, &steps);
+  const uint64_t stream = f.Timeout("udp_timeout_stream").value_or(120);
+  if (stream > 60) SetSysctl(f, "udp_timeout_stream", 60, &steps);
+  return steps;
+}
+
 std::vector<Finding> AdviseOnMakeup(const HostFacts& f) {
   std::vector<Finding> out;
   if (!f.makeup) return out;

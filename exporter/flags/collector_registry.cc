@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/flags/collector_registry.h"
 
+#include "absl/strings/str_cat.h"
+#include "collectors/expect.h"
 #include "collectors/slab.h"
 #include "collectors/stat.h"
 #include "collectors/table.h"
@@ -12,6 +14,18 @@ using Flags = std::vector<FlagSpec>;
 using ViewPtr = std::shared_ptr<const KernelView>;
 
 Flags NoFlags(Options*) { return {}; }
+
+// --collector.<name>.source: the proc file, ctnetlink, or the first where
+// the file is absent.
+FlagSpec SourceFlag(const std::string& collector, StatSource* source,
+                    const std::string& help) {
+  return ChoiceFlag<StatSource>(
+      absl::StrCat("collector.", collector, ".source"), source,
+      {{"auto", StatSource::kAuto},
+       {"procfs", StatSource::kProcfs},
+       {"netlink", StatSource::kNetlink}},
+      help);
+}
 
 }  // namespace
 
@@ -28,20 +42,31 @@ const std::vector<CollectorEntry>& KnownCollectors() {
        true,
        [](Options* o) {
          return Flags{
-             ChoiceFlag<StatSource>(
-                 "collector.stat.source", &o->stat.source,
-                 {{"auto", StatSource::kAuto},
-                  {"procfs", StatSource::kProcfs},
-                  {"netlink", StatSource::kNetlink}},
-                 "auto: /proc/net/stat/nf_conntrack where it exists, else "
-                 "ctnetlink; procfs: the file only; netlink: ctnetlink only "
-                 "(CAP_NET_ADMIN)."),
+             SourceFlag("stat", &o->stat.source,
+                        "auto: /proc/net/stat/nf_conntrack where it exists, "
+                        "else ctnetlink; procfs: the file only; netlink: "
+                        "ctnetlink only (CAP_NET_ADMIN)."),
              BoolFlag("collector.stat.per-cpu", &o->stat.per_cpu,
                       "Label each stat counter with its cpu instead of "
                       "summing over CPUs.")};
        },
        [](const Options& o, ViewPtr) {
          return std::make_unique<StatCollector>(o.stat);
+       }},
+      {"expect",
+       "The expectation table of helpers (FTP, SIP, H.323, TFTP...): its "
+       "entries and limit",
+       "none with /proc/net/nf_conntrack_expect; CAP_NET_ADMIN for ctnetlink",
+       true,
+       [](Options* o) {
+         return Flags{SourceFlag(
+             "expect", &o->expect.source,
+             "auto: count the lines of /proc/net/nf_conntrack_expect where "
+             "it exists, else a ctnetlink dump of the expectations; procfs: "
+             "the file only; netlink: ctnetlink only (CAP_NET_ADMIN).")};
+       },
+       [](const Options& o, ViewPtr) {
+         return std::make_unique<ExpectCollector>(o.expect);
        }},
       {"slab", "Slab memory of the conntrack cache and what a full table costs",
        "root (or CAP_DAC_READ_SEARCH) to read /proc/slabinfo", true, NoFlags,

@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "collectors/events.h"
+#include "collectors/expect.h"
 #include "collectors/flows.h"
 #include "collectors/kernel/paths.h"
 #include "collectors/kernel/stat_reader.h"
@@ -27,6 +28,7 @@ struct Options {
   Paths paths;
   std::map<std::string, bool> collectors;  // every known name -> enabled
   StatOptions stat;
+  ExpectOptions expect;
   TimeoutsOptions timeouts;
   FlowsOptions flows;
   EventsOptions events;

@@ -14,6 +14,11 @@ local promql = import '../lib/promql.libsonnet';
     local usage = m('instance:nf_conntrack_usage:ratio'),
     local drops = m('instance:nf_conntrack_drops:rate5m'),
     local chain = m('instance:nf_conntrack_hash_chain_length:mean'),
+    local assured = m('instance:nf_conntrack_assured_usage:ratio'),
+    local expectUsage = m('instance:nf_conntrack_expect_usage:ratio'),
+    // Whether a full table can still evict, from the assured share of this
+    // instance (flows collector); nothing where that is not collected.
+    local canEvict = '{{ with printf "instance:nf_conntrack_assured_usage:ratio{instance=%%q}" $labels.instance | query }}{{ $assured := . | first | value }} Of the limit, {{ $assured | humanizePercentage }} is assured entries, which the kernel never evicts: {{ if ge $assured %s }}it cannot make room, and new connections are dropped.{{ else }}it can still evict the rest for new connections.{{ end }}{{ end }}' % num(c.criticalThreshold),
     local pct(x) = '%g%%' % (x * 100),
     local num = promql.num,
     local words = promql.words,
@@ -41,8 +46,8 @@ local promql = import '../lib/promql.libsonnet';
             'warning',
             '%s > %s' % [usage, num(c.nearlyFullThreshold)],
             'Conntrack table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
-            'The connection tracking table has been above %s of nf_conntrack_max for %s. When it is full the kernel drops new connections. Raise nf_conntrack_max (and the buckets) or find what fills it.'
-            % [pct(c.nearlyFullThreshold), words(c.nearlyFullFor)],
+            'The connection tracking table has been above %s of nf_conntrack_max for %s. When it is full the kernel drops new connections. Raise nf_conntrack_max (and the buckets) or find what fills it.%s'
+            % [pct(c.nearlyFullThreshold), words(c.nearlyFullFor), canEvict],
             pending=c.nearlyFullFor,
           ),
           alert(
@@ -50,8 +55,8 @@ local promql = import '../lib/promql.libsonnet';
             'critical',
             '%s > %s' % [usage, num(c.criticalThreshold)],
             'Conntrack table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
-            'The connection tracking table has been above %s of nf_conntrack_max for %s: packet drops are imminent. Raise nf_conntrack_max now.'
-            % [pct(c.criticalThreshold), words(c.criticalFor)],
+            'The connection tracking table has been above %s of nf_conntrack_max for %s: packet drops are imminent. Raise nf_conntrack_max now.%s'
+            % [pct(c.criticalThreshold), words(c.criticalFor), canEvict],
             pending=c.criticalFor,
           ),
           // drop counts every packet conntrack refused; only with the table
@@ -71,6 +76,18 @@ local promql = import '../lib/promql.libsonnet';
             '{{ $labels.instance }} dropped {{ $value | humanize }} packets in 5 minutes, but its conntrack table is not full.',
             "conntrack refused packets while the table stayed below %s of nf_conntrack_max. That is not 'table full': raising the limit will not help. The causes are a failed allocation (memory pressure) or packets a protocol tracker refused, which also count in nf_conntrack_stat_invalid_total. Compare the invalid rate and the host's free memory."
             % pct(c.fullThreshold),
+          ),
+          // Early drop evicts only entries that are not assured: a table
+          // whose assured entries alone pass the critical share cannot make
+          // room, and drops are near certain.
+          alert(
+            'ConntrackTableFullOfAssured',
+            'critical',
+            '%s > %s' % [assured, num(c.criticalThreshold)],
+            'Conntrack table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full of assured entries.',
+            "Assured entries (TCP past its handshake, UDP that kept getting replies) alone have filled more than %s of nf_conntrack_max for %s. The kernel never evicts them to make room: new connections are dropped ('table full, dropping packet') as the table reaches its limit. Raise nf_conntrack_max, or shorten the timeouts of what stays (nf_conntrack_tcp_timeout_established, nf_conntrack_udp_timeout_stream)."
+            % [pct(c.criticalThreshold), words(c.criticalFor)],
+            pending=c.criticalFor,
           ),
           alert(
             'ConntrackTableFillingUp',
@@ -111,6 +128,18 @@ local promql = import '../lib/promql.libsonnet';
             '{{ if $labels.nat_address }}Connections from behind {{ $labels.nat_address }} to {{ $labels.destination }} {{ $labels.protocol }}/{{ $labels.port }} hold most of the source ports the NAT can use (above %s). When none is free, a new connection fails at insert (insert_failed, drop) on a table far from full, which no table-full alert sees.{{ else }}Inserts keep failing on a clash while the table is below %s: source NAT without a free port for one destination, or parallel UDP queries racing. Turn on --collector.flows to see which tuple.{{ end }} Fixes: snat to more addresses, random-fully on the masquerade rule, shorter UDP timeouts, connection reuse; on Kubernetes, NodeLocal DNSCache for DNS.'
             % [pct(c.snatPortsThreshold), pct(c.fullThreshold)],
             pending=c.snatPortsFor,
+          ),
+          // A second table with its own limit: when it is full, helpers'
+          // data connections (FTP, SIP, H.323) fail while the conntrack
+          // table looks healthy. Nothing counts the refusals.
+          alert(
+            'ConntrackExpectationTableNearlyFull',
+            'warning',
+            '%s > %s' % [expectUsage, num(c.expectNearlyFullThreshold)],
+            'Conntrack expectation table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+            "Expectations, the connections that helpers (FTP, SIP, H.323, TFTP) announce, have filled more than %s of nf_conntrack_expect_max for %s. When the table is full the kernel logs 'nf_conntrack: expectation table full' and refuses new ones: the helpers' data connections (FTP transfers, VoIP media) fail while the conntrack table looks healthy, and no counter shows it. See which helper holds them (conntrack -L expect), and raise nf_conntrack_expect_max from the host's initial network namespace."
+            % [pct(c.expectNearlyFullThreshold), words(c.expectNearlyFullFor)],
+            pending=c.expectNearlyFullFor,
           ),
           alert(
             'ConntrackEarlyDrops',

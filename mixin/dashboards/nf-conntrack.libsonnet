@@ -181,7 +181,47 @@ function(c)
       { colorMode: 'background' },
     ),
 
-    p.row('Memory and timeouts', y0 + 28),
+    p.row('Headroom and expectations', y0 + 28),
+    p.timeseries(
+      'What a full table can evict',
+      'Entries and assured entries as shares of nf_conntrack_max. At the limit the kernel evicts entries that are not assured (early_drop) for new connections; assured ones (TCP past its handshake, UDP that kept getting replies) it never evicts. With assured entries above %s a full table drops new connections.' % pct(c.criticalThreshold) + optIn('flows'),
+      'percentunit',
+      [
+        p.target(host('instance:nf_conntrack_usage:ratio'),
+                 '{{instance}} all entries'),
+        p.target(host('instance:nf_conntrack_assured_usage:ratio'),
+                 '{{instance}} assured'),
+      ],
+      p.grid(0, y0 + 29, 12, 8),
+      {
+        min: 0,
+        max: 1,
+        thresholds: p.thresholds([
+          ['green', null],
+          ['red', c.criticalThreshold],
+        ]),
+        custom: { thresholdsStyle: { mode: 'line' } },
+      },
+    ),
+    p.timeseries(
+      'Expectation table',
+      "Expectations, the connections helpers (FTP, SIP, H.323, TFTP) announce, as a share of nf_conntrack_expect_max, a limit of their own. When it is full the kernel logs 'expectation table full' and the helpers' data connections fail while the conntrack table looks healthy. Warning at %s." % pct(c.expectNearlyFullThreshold),
+      'percentunit',
+      [p.target(host('instance:nf_conntrack_expect_usage:ratio'),
+                '{{instance}}')],
+      p.grid(12, y0 + 29, 12, 8),
+      {
+        min: 0,
+        max: 1,
+        thresholds: p.thresholds([
+          ['green', null],
+          ['red', c.expectNearlyFullThreshold],
+        ]),
+        custom: { thresholdsStyle: { mode: 'line' } },
+      },
+    ),
+
+    p.row('Memory and timeouts', y0 + 37),
     p.timeseries(
       'Slab memory and the cost of a full table',
       'Memory the conntrack slab cache holds now, and the kernel memory a table filled to its limit costs (limit x object size + buckets x pointer size).',
@@ -192,7 +232,7 @@ function(c)
         p.target(host('nf_conntrack_memory_limit_bytes'),
                  '{{instance}} full table'),
       ],
-      p.grid(0, y0 + 29, 12, 8),
+      p.grid(0, y0 + 38, 12, 8),
     ),
     p.table(
       'Timeouts',
@@ -200,7 +240,7 @@ function(c)
       's',
       [p.target(host('nf_conntrack_timeout_seconds'), instant=true)
        { format: 'table' }],
-      p.grid(12, y0 + 29, 12, 8),
+      p.grid(12, y0 + 38, 12, 8),
     ) {
       transformations: [{
         id: 'organize',
@@ -211,14 +251,14 @@ function(c)
       }],
     },
 
-    p.row('Exporter', y0 + 37),
+    p.row('Exporter', y0 + 46),
     p.stateTimeline(
       'Collector health',
       "1 when the collector read its source on the scrape, 0 when it failed (the exporter's log says why). A failing collector leaves the panels that use its metrics empty.",
       'bool_yes_no',
       [p.target(host('nf_conntrack_scrape_collector_success'),
                 '{{instance}} {{collector}}')],
-      p.grid(0, y0 + 38, 16, 8),
+      p.grid(0, y0 + 47, 16, 8),
       {
         thresholds: p.thresholds([['red', null], ['green', 1]]),
         min: 0,
@@ -231,17 +271,17 @@ function(c)
       's',
       [p.target(host('nf_conntrack_scrape_collector_duration_seconds'),
                 '{{instance}} {{collector}}')],
-      p.grid(16, y0 + 38, 8, 8),
+      p.grid(16, y0 + 47, 8, 8),
     ),
 
-    p.row('What fills the table (opt-in collectors)', y0 + 46),
+    p.row('What fills the table (opt-in collectors)', y0 + 55),
     p.timeseries(
       'Flows by protocol and state',
       "Entries by protocol and state (the TCP state; unreplied, replied or assured for others), stacked, from the exporter's table dump." + optIn('flows') + ' Thousands of time_wait or unreplied UDP point at what fills the table.',
       'short',
       [p.target('sum by (protocol, state) (%s)' % host('nf_conntrack_flows'),
                 '{{protocol}} {{state}}')],
-      p.grid(0, y0 + 47, 16, 9),
+      p.grid(0, y0 + 56, 16, 9),
       { custom: { stacking: { mode: 'normal', group: 'A' }, fillOpacity: 40 } },
     ),
     p.stat(
@@ -251,7 +291,7 @@ function(c)
       [p.target('time() - %s'
                 % host('nf_conntrack_flows_last_refresh_timestamp_seconds'),
                 '{{instance}}')],
-      p.grid(16, y0 + 47, 8, 9),
+      p.grid(16, y0 + 56, 8, 9),
       { thresholds: p.thresholds([
         ['green', null],
         ['orange', 120],
@@ -268,7 +308,7 @@ function(c)
         p.target(rate('nf_conntrack_events_overruns_total'),
                  '{{instance}} overruns'),
       ],
-      p.grid(0, y0 + 56, 12, 9),
+      p.grid(0, y0 + 65, 12, 9),
     ),
     p.bars(
       'Top network namespaces',
@@ -277,7 +317,7 @@ function(c)
       [p.target('topk(10, %s)' % host('nf_conntrack_netns_entries'),
                 '{{instance}} {{netns}}',
                 instant=true)],
-      p.grid(12, y0 + 56, 12, 9),
+      p.grid(12, y0 + 65, 12, 9),
     ),
     p.bars(
       'Top sources',
@@ -286,7 +326,7 @@ function(c)
       [p.target('topk(10, %s)' % host('nf_conntrack_flows_top_source_entries'),
                 '{{instance}} {{address}}',
                 instant=true)],
-      p.grid(0, y0 + 65, 7, 10),
+      p.grid(0, y0 + 74, 7, 10),
     ),
     p.bars(
       'Top destinations',
@@ -296,7 +336,7 @@ function(c)
                 % host('nf_conntrack_flows_top_destination_entries'),
                 '{{instance}} {{address}} {{protocol}}/{{port}}',
                 instant=true)],
-      p.grid(7, y0 + 65, 7, 10),
+      p.grid(7, y0 + 74, 7, 10),
     ),
     p.bars(
       'Established entries by idle time',
@@ -306,7 +346,7 @@ function(c)
                 % host('nf_conntrack_flows_idle_seconds_bucket', established),
                 '{{le}}',
                 instant=true) { format: 'heatmap' }],
-      p.grid(14, y0 + 65, 6, 10),
+      p.grid(14, y0 + 74, 6, 10),
     ),
     p.bars(
       'Top source-NAT tuples',
@@ -319,7 +359,7 @@ function(c)
                 ],
                 '{{instance}} {{nat_address}} -> {{destination}} {{protocol}}/{{port}}',
                 instant=true)],
-      p.grid(0, y0 + 75, 12, 10),
+      p.grid(0, y0 + 84, 12, 10),
       { min: 0, max: 1, thresholds: p.thresholds([
         ['green', null],
         ['red', c.snatPortsThreshold],
@@ -336,7 +376,7 @@ function(c)
                   host('nf_conntrack_netns_info'),
                 ],
                 instant=true) { format: 'table' }],
-      p.grid(12, y0 + 75, 12, 10),
+      p.grid(12, y0 + 84, 12, 10),
     ),
     p.stat(
       'Established idle > 10 h',
@@ -350,7 +390,7 @@ function(c)
                 ],
                 '{{instance}}',
                 instant=true)],
-      p.grid(20, y0 + 65, 4, 10),
+      p.grid(20, y0 + 74, 4, 10),
       {},
       { colorMode: 'value' },
     ),

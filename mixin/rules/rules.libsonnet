@@ -21,6 +21,25 @@ local promql = import '../lib/promql.libsonnet';
             ],
           },
           {
+            // Assured entries (flows collector) as a share of the limit:
+            // what a full table cannot evict. No sample without the flows
+            // collector, or where the limit is 0 or missing.
+            record: 'instance:nf_conntrack_assured_usage:ratio',
+            expr: 'sum without (protocol) (%s)\n/\n(%s > 0)' % [
+              m('nf_conntrack_flows_assured_entries'),
+              m('nf_conntrack_entries_limit'),
+            ],
+          },
+          {
+            // Expectations (helpers: FTP, SIP...) as a share of
+            // nf_conntrack_expect_max; no sample where the kernel has none.
+            record: 'instance:nf_conntrack_expect_usage:ratio',
+            expr: '%s / (%s > 0)' % [
+              m('nf_conntrack_expect_entries'),
+              m('nf_conntrack_expect_entries_limit'),
+            ],
+          },
+          {
             // Packets conntrack refused, per second.
             record: 'instance:nf_conntrack_drops:rate5m',
             expr: 'rate(%s[5m])' % m('nf_conntrack_stat_drop_total'),

@@ -16,7 +16,8 @@ CONTRACT = {
     "ConntrackTableFillingUp",
     "ConntrackInsertFailures", "ConntrackEarlyDrops",
     "ConntrackHashChainsLong", "ConntrackCollectorFailing",
-    "ConntrackSNATPortsExhausted",
+    "ConntrackSNATPortsExhausted", "ConntrackTableFullOfAssured",
+    "ConntrackExpectationTableNearlyFull",
 }
 
 

@@ -11,13 +11,8 @@
 # The rules are a test copy: `for:` minutes become seconds and the 5m/1h
 # windows become 15s/2m, so the chain runs in about a minute.
 set -euo pipefail
-exporter=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$here/../lib.sh"
-source "$here/netns_lib.sh"
-
-require_conntrack_root
+source "$(dirname "$0")/netns_lib.sh"
+e2e_start "$1"
 require_tools ip nft conntrack curl prometheus prometheus-alertmanager promtool python3
 
 init_workspace "nfce-alerting-$$"

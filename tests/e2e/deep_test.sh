@@ -6,12 +6,8 @@
 # is counted while the exporter keeps serving, and netns reports three
 # namespaces with three fills.
 set -euo pipefail
-exporter=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lib.sh"
-source "$here/netns_lib.sh"
-
-require_conntrack_root
+source "$(dirname "$0")/netns_lib.sh"
+e2e_start "$1"
 require_tools ip nft conntrack curl ss
 init_workspace "nfce-deep-$$"
 extra_ns=()

@@ -9,14 +9,10 @@
 #   procfs:  stat counters from /proc/net/stat/nf_conntrack
 #   netlink: the exporter is told to ignore that file and use ctnetlink
 set -euo pipefail
-exporter=$(realpath "$1")
+source "$(dirname "$0")/netns_lib.sh"
+e2e_start "$1"
 mode=$2
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lib.sh"
-source "$here/netns_lib.sh"
-
 [[ "$mode" == procfs || "$mode" == netlink ]] || fail "mode must be procfs or netlink"
-require_conntrack_root
 require_tools ip nft conntrack curl setpriv ss
 if [[ "$mode" == procfs && ! -e /proc/net/stat/nf_conntrack ]]; then
   skip_or_fail "kernel without CONFIG_NF_CONNTRACK_PROCFS: only the netlink mode applies"

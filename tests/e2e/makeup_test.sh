@@ -12,12 +12,8 @@
 # child namespace must give host-side advice (the kernel command line where
 # conntrack is built in).
 set -euo pipefail
-exporter=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lib.sh"
-source "$here/netns_lib.sh"
-
-require_conntrack_root
+source "$(dirname "$0")/netns_lib.sh"
+e2e_start "$1"
 require_tools ip nft conntrack curl ss python3 promtool
 init_workspace "nfce-makeup-$$"
 

@@ -14,12 +14,8 @@
 # doctor must name the pod beside its address. Namespaces, processes and
 # cgroups are removed afterwards, also on failure.
 set -euo pipefail
-exporter=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lib.sh"
-source "$here/netns_lib.sh"
-
-require_conntrack_root
+source "$(dirname "$0")/netns_lib.sh"
+e2e_start "$1"
 require_tools ip nft conntrack curl prometheus promtool unshare python3
 [[ -d /sys/fs/cgroup ]] || skip_or_fail "no cgroup file system"
 init_workspace "nfce-node-$$"
@@ -166,7 +162,7 @@ for r in json.load(sys.stdin)["data"]["result"]:
     print(m["address"], m.get("hostname", ""), m.get("pod_uid", ""), r["value"][1])'
 }
 deadline=$((SECONDS + 60))
-until named | grep -qx "203.0.113.2 coredns-5d78c9869d-x7k2p $pod_uid 30"; do
+until out=$(named) && grep -qx "203.0.113.2 coredns-5d78c9869d-x7k2p $pod_uid 30" <<<"$out"; do
   ((SECONDS < deadline)) || { named; fail "the join does not name 203.0.113.2 as the pod"; }
   sleep 1
 done

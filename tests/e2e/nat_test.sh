@@ -13,42 +13,17 @@
 #    fires in a real Prometheus with our rules, and the doctor names the
 #    tuple (and does not tell the client to slow down).
 set -euo pipefail
-exporter=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$here/../lib.sh"
-source "$here/netns_lib.sh"
-
-require_conntrack_root
+source "$(dirname "$0")/netns_lib.sh"
+e2e_start "$1"
 require_tools ip nft conntrack curl prometheus promtool python3
 init_workspace "nfce-nat-$$"   # the router; $ns
-client=nfce-natc-$$ server=nfce-nats-$$
-cleanup_nat() {
-  ip netns del "$client" 2>/dev/null || true
-  ip netns del "$server" 2>/dev/null || true
-  cleanup_workspace
-}
-trap cleanup_nat EXIT
 
 eport=19372 pport=9090
 create_test_netns "$ns" "$eport" "$pport"
-ip netns add "$client"
-ip netns add "$server"
-ip link add nat-c0 netns "$client" type veth peer name r0 netns "$ns"
-ip link add nat-s0 netns "$server" type veth peer name r1 netns "$ns"
-ip -n "$client" addr add 192.0.2.2/24 dev nat-c0
-ip -n "$ns" addr add 192.0.2.1/24 dev r0
-ip -n "$ns" addr add 198.51.100.1/24 dev r1
-ip -n "$server" addr add 198.51.100.2/24 dev nat-s0
-for n in "$client" "$server"; do ip -n "$n" link set lo up; done
-ip -n "$client" link set nat-c0 up
-ip -n "$server" link set nat-s0 up
-ip -n "$ns" link set r0 up
-ip -n "$ns" link set r1 up
-ip -n "$client" route add default via 192.0.2.1
-# The router's own settings (its namespace, ours): forwarding, and UDP
-# entries that outlive the test.
-in_ns sysctl -qw net.ipv4.ip_forward=1
+client=nfce-natc-$$ server=nfce-nats-$$
+router_lab "$client" "$server"
+# The router's own setting (its namespace, ours): UDP entries that outlive
+# the test.
 in_ns sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 in_ns nft -f - <<'NFT'
 table ip nfce_nat {
@@ -78,20 +53,7 @@ in_ns bash -c "$(declare -f wait_http); wait_http http://127.0.0.1:$eport/metric
 
 # udp_flows FIRST COUNT: one UDP datagram from each client port in
 # [FIRST, FIRST + COUNT) to the server's port 53.
-udp_flows() {
-  ip netns exec "$client" python3 - "$1" "$2" <<'PY'
-import socket, sys
-first, count = int(sys.argv[1]), int(sys.argv[2])
-for p in range(first, first + count):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("192.0.2.2", p))
-    try:
-        s.sendto(b"q", ("198.51.100.2", 53))
-    except OSError:
-        pass  # a dropped first packet may come back as an error
-    s.close()
-PY
-}
+udp_flows() { udp_from_ports "$client" 192.0.2.2 198.51.100.2 53 "$1" "$2"; }
 tuple='nat_address="198.51.100.1",destination="198.51.100.2"'
 udp_series="nf_conntrack_flows_top_snat_ports_in_use{$tuple,port=\"53\",protocol=\"udp\"}"
 tcp_series="nf_conntrack_flows_top_snat_ports_in_use{$tuple,port=\"80\",protocol=\"tcp\"}"
@@ -151,7 +113,7 @@ entries=$(value nf_conntrack_entries)
 max=$(value nf_conntrack_entries_limit)
 echo "     the router's table: $entries of $max entries"
 deadline=$((SECONDS + 60))
-until firing_snat | grep -qx "198.51.100.1 198.51.100.2 udp 53"; do
+until out=$(firing_snat) && grep -qx "198.51.100.1 198.51.100.2 udp 53" <<<"$out"; do
   ((SECONDS < deadline)) || { firing_snat; fail "ConntrackSNATPortsExhausted did not fire for the tuple"; }
   sleep 1
 done

@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # Helpers for tests on the real kernel in a network namespace of their own.
-# Source after ../lib.sh.
+# Sources ../lib.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+# e2e_start EXPORTER: how each test on the real kernel starts: the
+# exporter's absolute path in $exporter, this folder in $here, the checkout
+# in $root; skips (fails under CI=true) without root or conntrack.
+e2e_start() {
+  exporter=$(realpath "$1")
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  root=$(cd "$here/../.." && pwd)
+  require_conntrack_root
+}
 
 # require_conntrack_root: skip (or fail under CI=true) without root or conntrack.
 require_conntrack_root() {
@@ -39,6 +50,31 @@ table inet nfce_test {
 NFT
 }
 
+# router_lab CLIENT SERVER: two more namespaces (deleted with the
+# workspace) wired to $ns as its router, on TEST-NET addresses that exist
+# only inside the lab: CLIENT 192.0.2.2 - 192.0.2.1 (r0) ROUTER (r1)
+# 198.51.100.1 - 198.51.100.2 SERVER, forwarding on in the router.
+router_lab() {
+  local client=$1 server=$2 n
+  more_ns+=("$client" "$server")
+  ip netns add "$client"
+  ip netns add "$server"
+  ip link add lab-c0 netns "$client" type veth peer name r0 netns "$ns"
+  ip link add lab-s0 netns "$server" type veth peer name r1 netns "$ns"
+  ip -n "$client" addr add 192.0.2.2/24 dev lab-c0
+  ip -n "$ns" addr add 192.0.2.1/24 dev r0
+  ip -n "$ns" addr add 198.51.100.1/24 dev r1
+  ip -n "$server" addr add 198.51.100.2/24 dev lab-s0
+  for n in "$client" "$server"; do ip -n "$n" link set lo up; done
+  ip -n "$client" link set lab-c0 up
+  ip -n "$server" link set lab-s0 up
+  ip -n "$ns" link set r0 up
+  ip -n "$ns" link set r1 up
+  ip -n "$client" route add default via 192.0.2.1
+  ip -n "$server" route add default via 198.51.100.1
+  ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+}
+
 # conntrack_entries COUNT OFFSET: conntrack -R input for COUNT assured TCP
 # entries, with tuples unique across offsets. Only table rows: no packet is
 # sent to these addresses.
@@ -48,6 +84,35 @@ conntrack_entries() {
       printf "-I -s 10.200.%d.%d -d 10.201.0.1 -p tcp --sport %d --dport 80 --state ESTABLISHED -u ASSURED -t 7200\n",
         int(i / 65536) % 256, int(i / 256) % 256, 1024 + i % 256
   }'
+}
+
+# conntrack_udp_entries COUNT OFFSET: conntrack -R input for COUNT UDP
+# entries that are not assured (never replied), an hour's timeout each.
+conntrack_udp_entries() {
+  awk -v n="$1" -v off="$2" 'BEGIN {
+    for (i = off; i < off + n; i++)
+      printf "-I -s 10.202.%d.%d -d 10.203.0.1 -p udp --sport %d --dport 53 -t 3600\n",
+        int(i / 65536) % 256, int(i / 256) % 256, 1024 + i % 256
+  }'
+}
+
+# udp_from_ports NS SOURCE DESTINATION PORT FIRST COUNT: one datagram from
+# each port of SOURCE in [FIRST, FIRST + COUNT) to DESTINATION:PORT, sent in
+# NS: each is a flow of its own.
+udp_from_ports() {
+  ip netns exec "$1" python3 - "${@:2}" <<'PY'
+import socket, sys
+src, dst = sys.argv[1], sys.argv[2]
+port, first, count = (int(a) for a in sys.argv[3:6])
+for p in range(first, first + count):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, p))
+    try:
+        s.sendto(b"q", (dst, port))
+    except OSError:
+        pass  # a dropped first packet may come back as an error
+    s.close()
+PY
 }
 
 # send_new_udp NS COUNT: COUNT UDP packets to loopback in NS, each to its own
@@ -85,6 +150,17 @@ wait_value() {
     sleep 0.5
   done
   fail "$1: got $got, want $3 (after $4 s)"
+}
+
+# alerts_named ALERT: "alertname state" of ALERT in the Prometheus of
+# prometheus_in_ns ($pport in $ns), one line per alert; nothing if none.
+alerts_named() {
+  in_ns curl -fsS --max-time 5 "http://127.0.0.1:$pport/api/v1/alerts" | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["data"]["alerts"]:
+    if a["labels"]["alertname"] == sys.argv[1]:
+        print(a["labels"]["alertname"], a["state"])
+' "$1"
 }
 
 # prometheus_in_ns PPORT EPORT [rules [APORT]]: a real Prometheus in $ns on

@@ -27,7 +27,7 @@ scrape() {
   port=$(free_port)
   "$exporter" --web.listen-address="127.0.0.1:$port" \
     --path.procfs="$tree/proc" --path.sysfs="$tree/sys" \
-    --collector.stat.source=procfs 2>"$log" &
+    --collector.stat.source=procfs --collector.expect.source=procfs 2>"$log" &
   pid=$!
   wait_http "http://127.0.0.1:$port/metrics" 10
   curl -fsS "http://127.0.0.1:$port/metrics"
@@ -49,7 +49,7 @@ for tree in "$fixtures"/*/; do
     "$name /metrics" || failures=$((failures + 1))
 done
 
-collectors="table stat slab timeouts"
+collectors="table stat expect slab timeouts"
 # check_overlay NAME TREE EXPECTED MESSAGE: only EXPECTED fails, and the log
 # names it with MESSAGE. Sets $out to the scrape.
 check_overlay() {
@@ -90,6 +90,9 @@ check_overlay hostile/fifo-count "$tree" table "not a regular file (a FIFO)"
 hostile device-count proc/sys/net/netfilter/nf_conntrack_count
 ln -s /dev/zero "$tree/proc/sys/net/netfilter/nf_conntrack_count"
 check_overlay hostile/device-count "$tree" table "not a regular file (a character device)"
+hostile fifo-expect proc/net/nf_conntrack_expect
+mkfifo "$tree/proc/net/nf_conntrack_expect"
+check_overlay hostile/fifo-expect "$tree" expect "not a regular file (a FIFO)"
 hostile huge-sysctl proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established
 head -c 100000 /dev/zero | tr '\0' '7' >"$tree/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established"
 check_overlay hostile/huge-sysctl "$tree" timeouts "larger than 4096 bytes"

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "collectors/expect.h"
 #include "collectors/slab.h"
 #include "collectors/stat.h"
 #include "collectors/timeouts.h"
@@ -70,6 +71,53 @@ TEST(StatCollector, MalformedFileFailsWithFileName) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("net/stat/nf_conntrack"), absl::string_view::npos);
   EXPECT_TRUE(out.empty());
+}
+
+TEST(ExpectCollector, CountsTheLinesAndReadsTheLimit) {
+  KernelView view(FixtureTree("linux-6.18"));
+  ExpectCollector c({StatSource::kProcfs});
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(c.Collect(Nf(view), &out).ok());
+  EXPECT_EQ(Value(out, "nf_conntrack_expect_entries"), 3);
+  EXPECT_EQ(Value(out, "nf_conntrack_expect_entries_limit"), 4096);
+  EXPECT_EQ(
+      Value(out, "nf_conntrack_expect_source_info", {{"source", "procfs"}}), 1);
+}
+
+TEST(ExpectCollector, KernelWithoutALimitStillCounts) {
+  KernelView view(FixtureTree("linux-2.6.18-ip_conntrack"));
+  ExpectCollector c({StatSource::kAuto});
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(
+      c.Collect(ScrapeContext(view, ConntrackFlavor::kLegacyIpConntrack), &out)
+          .ok());
+  EXPECT_EQ(Value(out, "nf_conntrack_expect_entries"), 1);
+  EXPECT_FALSE(Value(out, "nf_conntrack_expect_entries_limit").has_value());
+}
+
+// No file on a tree of files: auto would ask ctnetlink, which speaks only
+// for the running kernel; the collector fails and says why, the limit is
+// still served.
+TEST(ExpectCollector, NoFileOnATreeFailsClearly) {
+  KernelView view(FixtureTree("no-stat-file"));
+  ExpectCollector c({StatSource::kAuto});
+  std::vector<prometheus::MetricFamily> out;
+  absl::Status s = c.Collect(Nf(view), &out);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_NE(s.message().find("running kernel"), absl::string_view::npos) << s;
+  EXPECT_EQ(Value(out, "nf_conntrack_expect_entries_limit"), 4096);
+  EXPECT_FALSE(Value(out, "nf_conntrack_expect_entries").has_value());
+}
+
+TEST(ExpectCollector, MalformedLimitFailsWithFileName) {
+  KernelView view(Paths{FixturePath("malformed/expect-max-bad/proc"), ""});
+  ExpectCollector c({StatSource::kProcfs});
+  std::vector<prometheus::MetricFamily> out;
+  absl::Status s = c.Collect(Nf(view), &out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("nf_conntrack_expect_max"),
+            absl::string_view::npos)
+      << s;
 }
 
 TEST(SlabCollector, ReadsCacheAndWorksOutMemoryLimit) {

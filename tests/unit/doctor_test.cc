@@ -132,7 +132,7 @@ TEST(Diagnose, VerdictThresholds) {
   HostFacts dropped = Host(8 * kGiB, 1000, 262144, 262144);
   dropped.counters["drop"] = 3;
   EXPECT_EQ(Diagnose(dropped).verdict, Verdict::kWarning);  // not now
-  dropped.kernel_log = TableFullLines{1, false, "table full"};
+  dropped.kernel_log = TableFullLines{{1, false, "table full"}, {}};
   EXPECT_EQ(Diagnose(dropped).verdict, Verdict::kCritical);
   HostFacts unlimited = Host(8 * kGiB, 1000, 0, 262144);
   EXPECT_EQ(Diagnose(unlimited).verdict, Verdict::kWarning);
@@ -156,6 +156,85 @@ bool AnyStepContains(const std::vector<Step>& steps, const std::string& part) {
     if (s.text.find(part) != std::string::npos) return true;
   }
   return false;
+}
+
+template <typename T>
+const Finding* Find(const Diagnosis& d) {
+  for (const Finding& r : d.reasons) {
+    if (r.As<T>()) return &r;
+  }
+  return nullptr;
+}
+
+// A full table's verdict scales with what it can evict: mostly unassured is
+// a warning with the evictable count, mostly assured is critical, and
+// assured alone past the critical share is full_of_assured.
+TEST(Diagnose, HeadroomScalesTheVerdict) {
+  HostFacts f = Host(8 * kGiB, 262144, 262144, 262144);
+  f.makeup.emplace();
+  f.makeup->total = 262144;
+  f.makeup->assured = 10000;
+  Diagnosis d = Diagnose(f);
+  const Finding* critical = Find<finding::TableCritical>(d);
+  ASSERT_NE(critical, nullptr);
+  EXPECT_EQ(critical->severity, Severity::kWarning);
+  EXPECT_EQ(*critical->As<finding::TableCritical>()->evictable, 252144u);
+  EXPECT_EQ(Find<finding::FullOfAssured>(d), nullptr);
+  EXPECT_EQ(d.verdict, Verdict::kWarning);
+
+  f.makeup->assured = 200000;  // 76 %: between the two shares
+  d = Diagnose(f);
+  EXPECT_EQ(Find<finding::TableCritical>(d)->severity, Severity::kCritical);
+  EXPECT_EQ(Find<finding::FullOfAssured>(d), nullptr);
+
+  f.makeup->assured = 250000;  // 95 %
+  f.timeouts["tcp_timeout_established"] = 432000;
+  d = Diagnose(f);
+  const Finding* full = Find<finding::FullOfAssured>(d);
+  ASSERT_NE(full, nullptr);
+  EXPECT_EQ(full->severity, Severity::kCritical);
+  EXPECT_EQ(full->As<finding::FullOfAssured>()->assured, 250000u);
+  EXPECT_TRUE(AnyStepContains(full->steps, "tcp_timeout_established=86400"));
+  EXPECT_EQ(d.verdict, Verdict::kCritical);
+}
+
+TEST(Diagnose, ExpectationTable) {
+  HostFacts f = Host(8 * kGiB, 1000, 262144, 262144);
+  f.expect_limit = 4096;
+  f.expect_entries = 100;
+  EXPECT_EQ(Diagnose(f).verdict, Verdict::kOk);
+
+  // Lines in the log, this namespace far from its limit: another
+  // namespace's, perhaps; a note.
+  f.kernel_log = TableFullLines{{}, {2, true, "expectation table full"}};
+  Diagnosis d = Diagnose(f);
+  const Finding* log = Find<finding::KernelLogExpectFull>(d);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->severity, Severity::kNote);
+  EXPECT_FALSE(log->As<finding::KernelLogExpectFull>()->here);
+  EXPECT_EQ(d.verdict, Verdict::kOk);
+
+  // Near the limit with lines: critical, and the steps raise the limit on
+  // the host and at boot.
+  f.expect_entries = 4000;
+  d = Diagnose(f);
+  const Finding* near = Find<finding::ExpectNearlyFull>(d);
+  ASSERT_NE(near, nullptr);
+  EXPECT_EQ(near->severity, Severity::kWarning);
+  EXPECT_TRUE(HasStep(near->steps, Step::Where::kHost, false,
+                      "sysctl -w net.netfilter.nf_conntrack_expect_max=8192"));
+  EXPECT_TRUE(
+      AnyStepContains(near->steps, "nf_conntrack.expect_hashsize=2048"));
+  log = Find<finding::KernelLogExpectFull>(d);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->severity, Severity::kCritical);
+  EXPECT_TRUE(log->steps.empty());  // the steps once
+  EXPECT_EQ(d.verdict, Verdict::kCritical);
+
+  // A kernel without the limit: nothing to judge.
+  f.expect_limit.reset();
+  d = Diagnose(f);
+  EXPECT_EQ(Find<finding::ExpectNearlyFull>(d), nullptr);
 }
 
 // 6.18 with conntrack built in, in the initial namespace (this project's CI).

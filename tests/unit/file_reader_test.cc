@@ -69,6 +69,22 @@ TEST_F(FileReaderTest, CapsTheSize) {
   EXPECT_TRUE(absl::IsResourceExhausted(cache.Read(path, 4096).status()));
 }
 
+// Counted in pieces of 16 KiB: lines across a piece's end count once, a
+// last line without its newline counts, and the cap holds.
+TEST_F(FileReaderTest, CountsLinesInPieces) {
+  FileCache cache;
+  std::string many;
+  for (int i = 0; i < 5000; ++i) many += "297 l3proto = 2 proto=6 ftp\n";
+  EXPECT_EQ(*cache.CountLines(Write("many", many), 1 << 20), 5000u);
+  EXPECT_EQ(*cache.CountLines(Write("open", "a\nb"), 100), 2u);
+  EXPECT_EQ(*cache.CountLines(Write("empty", ""), 100), 0u);
+  auto big = cache.CountLines(Write("big", many), 1000);
+  EXPECT_TRUE(absl::IsResourceExhausted(big.status())) << big.status();
+  EXPECT_TRUE(absl::IsNotFound(cache.CountLines(dir_ + "/none", 100).status()));
+  // Kept open, read again from the start: the same count.
+  EXPECT_EQ(*cache.CountLines(dir_ + "/many", 1 << 20), 5000u);
+}
+
 TEST_F(FileReaderTest, SeesAFileReplacedByRenameAndSaysSo) {
   std::string path = Write("nf_conntrack_count", "1\n");
   FileCache cache;

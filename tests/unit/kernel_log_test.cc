@@ -73,6 +73,28 @@ TEST(KernelLog, SavedFileReadOnceThenOnlyWhatIsNew) {
   unlink(path);
 }
 
+// "expectation table full" contains "table full": it is the expectation
+// table's line, never counted as the conntrack table's.
+TEST(KernelLog, ExpectationLinesAreCountedApart) {
+  char path[] = "/tmp/nfce-kernel-log-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << "[1.0] nf_conntrack: expectation table full\n"
+                      << "[2.0] nf_conntrack: nf_conntrack: table full, "
+                         "dropping packet\n"
+                      << "[3.0] nf_conntrack: expectation table full\n";
+  auto view = LogView(path);
+  auto lines = KernelLog(*view).Read();
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  EXPECT_EQ(lines->count, 1);
+  EXPECT_EQ(lines->expectation.count, 2);
+  EXPECT_TRUE(lines->expectation.unnamed_namespace);
+  EXPECT_EQ(lines->expectation.last,
+            "[3.0] nf_conntrack: expectation table full");
+  unlink(path);
+}
+
 TEST(KernelLog, RefusesWhatIsNotAKernelLog) {
   EXPECT_FALSE(KernelLog(*LogView("/proc")).Read().ok());  // a directory
   EXPECT_FALSE(KernelLog(*LogView("/nonexistent/kmsg")).Read().ok());

@@ -177,6 +177,27 @@ TEST(CounterTable, AttributesAsInNfnetlinkConntrack) {
   }
 }
 
+// The expectation statistics message numbers its attributes apart
+// (CTA_STATS_EXP_*), and its counters are the proc file's expect_* columns:
+// the metric set is the same from either source.
+TEST(CounterTable, ExpectationAttributesAsInNfnetlinkConntrack) {
+  auto name = [](int a) {
+    const CounterInfo* c = CounterOfExpectAttribute(a);
+    return c ? std::string(c->name) : std::string();
+  };
+  EXPECT_EQ(name(1), "expect_new");
+  EXPECT_EQ(name(2), "expect_create");
+  EXPECT_EQ(name(3), "expect_delete");
+  EXPECT_EQ(name(0), "");
+  EXPECT_EQ(name(4), "");
+  for (int a = 1; a <= 3; ++a) {
+    std::optional<std::string> proc = StatColumnName(
+        CounterOfExpectAttribute(a)->header, /*modern_layout=*/true);
+    ASSERT_TRUE(proc.has_value()) << a;
+    EXPECT_EQ(*proc, name(a));
+  }
+}
+
 TEST(CounterTable, NamesAndHeadersAreUniqueAndEachHasHelp) {
   std::set<absl::string_view> names, headers;
   for (const CounterInfo& c : Counters()) {

@@ -149,6 +149,36 @@ MakeupLines DescribeMakeup(const HostFacts& f) {
 
 namespace nfce {
 
+std::string HeadroomText(const HostFacts& f) {
+  if (!f.makeup) return "";
+  const TableMakeup& m = *f.makeup;
+  return absl::StrCat("of ", m.total, " entries, ", m.assured,
+                      " are assured: ", m.total - m.assured,
+                      " could be evicted for new connections");
+}
+
+std::vector<std::string> ExpectationLines(const HostFacts& f) {
+  if (!f.expect_limit) return {};
+  std::vector<std::string> out;
+  out.push_back(
+      f.expect_entries
+          ? absl::StrCat(*f.expect_entries, " expectations of ",
+                         *f.expect_limit, " (nf_conntrack_expect_max",
+                         f.ExpectUsage()
+                             ? absl::StrCat(", ", Percent(*f.ExpectUsage()))
+                             : "",
+                         "), from ", f.expect_note)
+          : absl::StrCat("limit ", *f.expect_limit,
+                         " (nf_conntrack_expect_max); expectations ",
+                         f.expect_note));
+  if (f.kernel_log) {
+    out.push_back(absl::StrCat(f.kernel_log->expectation.count,
+                               " recent 'expectation table full' line(s) in "
+                               "the kernel log (they name no namespace)"));
+  }
+  return out;
+}
+
 std::vector<Finding> ActionableFindings(const Diagnosis& d) {
   std::vector<Finding> out;
   for (const Finding& r : d.reasons) {

@@ -138,9 +138,19 @@ std::string RenderHtml(const HostFacts& f, const Diagnosis& d,
     if (std::string buckets = BucketsText(f); !buckets.empty()) {
       absl::StrAppend(&table, "<p>", buckets, ".</p>");
     }
+    if (std::string headroom = HeadroomText(f); !headroom.empty()) {
+      absl::StrAppend(&table, "<p>Headroom: ", Html(headroom), ".</p>");
+    }
     absl::StrAppend(&table, "<h2>Counters</h2><table>", counters,
                     "</table><p class=\"muted\">", Html(f.counters_note),
                     "</p>");
+    if (std::vector<std::string> lines = ExpectationLines(f); !lines.empty()) {
+      absl::StrAppend(&table, "<h2>Expectations</h2><p id=\"expectations\">");
+      for (size_t i = 0; i < lines.size(); ++i) {
+        absl::StrAppend(&table, i ? "<br>" : "", Html(lines[i]), ".");
+      }
+      absl::StrAppend(&table, "</p>");
+    }
     absl::StrAppend(&table, "<h2>Memory</h2><p>Slab object ",
                     f.object_size ? absl::StrCat(*f.object_size, " bytes")
                                   : absl::StrCat("unknown (slab unreadable; ",

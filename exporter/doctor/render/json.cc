@@ -42,7 +42,12 @@ NFCE_NO_NUMBERS(ChildNamespace)
 NFCE_NO_NUMBERS(ModuleLoadOrder)
 #undef NFCE_NO_NUMBERS
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Unreadable, fact, error)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableCritical, entries, limit, usage)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableCritical, entries, limit, usage,
+                                   evictable)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FullOfAssured, assured, limit, share)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ExpectNearlyFull, entries, limit, usage)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelLogExpectFull, lines, last, here,
+                                   usage)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableNearlyFull, entries, limit, usage)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DropsTableFull, drops)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DropsNotFull, drops, invalid, usage,
@@ -177,6 +182,8 @@ json Makeup(const HostFacts& f) {
           {"top_sources", Top(f, m.top_sources)},
           {"top_destinations", Top(f, m.top_destinations)},
           {"snat_entries", m.snat_entries},
+          {"assured", m.assured},
+          {"assured_entries", m.assured_entries},
           {"top_snat", Top(f, m.top_snat)},
           {"idle_tcp_established", Idle(m.tcp_established)},
           {"idle_udp_stream", Idle(m.udp_stream)}};
@@ -256,6 +263,16 @@ std::string RenderJson(const HostFacts& f, const Diagnosis& d) {
       f.kernel_log ? (d.kernel_log_caveat ? Headline(*d.kernel_log_caveat)
                                           : std::string())
                    : f.kernel_log_note;
+  out["expectations"] =
+      f.expect_limit
+          ? json{{"entries", Optional(f.expect_entries)},
+                 {"limit", *f.expect_limit},
+                 {"usage", Optional(f.ExpectUsage())},
+                 {"note", f.expect_note},
+                 {"kernel_log_full_lines",
+                  f.kernel_log ? json(f.kernel_log->expectation.count)
+                               : json(nullptr)}}
+          : json(nullptr);
   out["makeup"] = Makeup(f);
   out["makeup_note"] = f.makeup_note;
   out["snat_ports"] = f.snat_ports;

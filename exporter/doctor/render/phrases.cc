@@ -46,7 +46,20 @@ std::string Text(const fd::NoLimit&) {
          "grows until memory runs out";
 }
 std::string Text(const fd::TableCritical& d) {
+  if (d.evictable && *d.evictable > 0) {
+    return absl::StrCat(UsageText(d), ": new connections evict the ",
+                        *d.evictable,
+                        " entries that are not assured (early_drop) until none "
+                        "is left");
+  }
   return absl::StrCat(UsageText(d), ": drops are imminent");
+}
+std::string Text(const fd::FullOfAssured& d) {
+  return absl::StrCat(
+      d.assured, " assured entries fill ", Percent(d.share), " of the limit (",
+      d.limit,
+      "): the kernel never evicts them, so a full table drops new "
+      "connections; raise the limit, or shorten the timeouts of what stays");
 }
 std::string Text(const fd::TableNearlyFull& d) { return UsageText(d); }
 std::string Text(const fd::DropsTableFull& d) {
@@ -204,6 +217,29 @@ std::string Text(const fd::SnatPortsExhausted& d) {
       " are in use; a new connection to it fails at insert when none is free "
       "(insert_failed, drop)");
 }
+std::string Text(const fd::ExpectNearlyFull& d) {
+  return absl::StrCat(
+      "the expectation table is ", Percent(d.usage), " full (", d.entries,
+      " of nf_conntrack_expect_max ", d.limit,
+      "): when it is full, helpers (FTP, SIP, H.323...) cannot announce "
+      "their data connections, and those fail while the conntrack table "
+      "looks healthy");
+}
+std::string Text(const fd::KernelLogExpectFull& d) {
+  const std::string head = absl::StrCat(
+      "the kernel log holds ", d.lines,
+      " recent 'expectation table full' line(s); the last: ", d.last);
+  if (d.here) {
+    return absl::StrCat(head,
+                        ": helpers' data connections failed here in the last "
+                        "hour");
+  }
+  return absl::StrCat(
+      head, "; they name no network namespace and this one's expectations are ",
+      d.usage ? absl::StrCat(Percent(*d.usage), " of the limit")
+              : std::string("unknown"),
+      ": perhaps another namespace's, not counted");
+}
 std::string Text(const fd::UnrepliedDominates& d) {
   return absl::StrCat(d.unreplied, " entries (", Percent(d.unreplied, d.total),
                       ") have never seen a reply: ", d.udp, " UDP, ",
@@ -302,6 +338,12 @@ std::vector<std::string> More(const fd::TimeWaitDominates& d) {
   out.push_back("keep-alive or connection pooling avoids them");
   return out;
 }
+std::vector<std::string> More(const fd::FullOfAssured&) {
+  return {
+      "established TCP entries idle for days are connections whose peers "
+      "vanished: a day's established timeout frees them",
+      "assured UDP runs on nf_conntrack_udp_timeout_stream"};
+}
 std::vector<std::string> More(const fd::SnatPortsExhausted& d) {
   std::vector<std::string> out = {
       absl::StrCat("each connection to ", d.destination, " ", d.protocol,
@@ -331,6 +373,24 @@ std::vector<std::string> More(const fd::SnatPortsExhausted& d) {
                                " (more tuples than the sketch holds)"));
   }
   return out;
+}
+std::vector<std::string> ExpectMore() {
+  return {
+      "conntrack -L expect lists the expectations, each with the helper "
+      "that made it; nft list ruleset | grep 'ct helper' shows which "
+      "traffic is given a helper",
+      "a helper on traffic that does not need it (ftp on a port that "
+      "carries no FTP) is better removed than given a larger table",
+      "nf_conntrack_expect_max is one limit for every namespace, set only "
+      "from the initial namespace; each namespace may hold that many "
+      "expectations (about 200 bytes each)"};
+}
+std::vector<std::string> More(const fd::ExpectNearlyFull&) {
+  return ExpectMore();
+}
+std::vector<std::string> More(const fd::KernelLogExpectFull& d) {
+  if (!d.here) return {};
+  return ExpectMore();
 }
 std::vector<std::string> More(const fd::UnrepliedDominates& d) {
   std::vector<std::string> out;

@@ -48,6 +48,15 @@ std::string EntriesText(const HostFacts& facts);
 // "" when the buckets or the entries are unknown.
 std::string BucketsText(const HostFacts& facts);
 
+// The evictable headroom, from the make-up ("of 262144 entries, 180000 are
+// assured: 82144 could be evicted for new connections"); "" without one.
+std::string HeadroomText(const HostFacts& facts);
+
+// The expectation section: the count, the limit and where they came from,
+// and the kernel log's 'expectation table full' lines; empty where the
+// kernel has no nf_conntrack_expect_max.
+std::vector<std::string> ExpectationLines(const HostFacts& facts);
+
 // What a report gives advice on, in order: the reasons that come with
 // steps (a SNAT tuple out of ports), then the make-up's advice.
 std::vector<Finding> ActionableFindings(const Diagnosis& diagnosis);

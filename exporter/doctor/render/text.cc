@@ -45,6 +45,9 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
                         "the host",
                   f.kube_proxy ? "; kube-proxy runs here" : "", "\n");
   absl::StrAppend(&out, "\nTable\n  ", EntriesText(f), "\n");
+  if (std::string headroom = HeadroomText(f); !headroom.empty()) {
+    absl::StrAppend(&out, "  ", headroom, "\n");
+  }
   if (std::string buckets = BucketsText(f); !buckets.empty()) {
     absl::StrAppend(&out, "  ", buckets);
     if (f.limit) {
@@ -70,6 +73,10 @@ std::string RenderText(const HostFacts& f, const Diagnosis& d) {
       "\n");
   if (d.kernel_log_caveat) {
     absl::StrAppend(&out, "  ", Headline(*d.kernel_log_caveat), "\n");
+  }
+  if (std::vector<std::string> lines = ExpectationLines(f); !lines.empty()) {
+    absl::StrAppend(&out, "\nExpectations\n");
+    for (const std::string& l : lines) absl::StrAppend(&out, "  ", l, "\n");
   }
   absl::StrAppend(
       &out, "\nMemory\n  slab object ",

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Evictable headroom on the real kernel, in two network namespaces of its own
+# (always deleted): a server whose table is filled to its limit with known
+# numbers of assured and unassured entries, and a client that opens real new
+# flows to it over a veth pair.
+#
+# 1. 10,000 assured entries and the rest unassured UDP: the flows collector's
+#    assured series equals 10,000, the doctor's headroom line is exact; new
+#    flows evict (early_drop rises, drop does not), and in a real Prometheus
+#    with our rules ConntrackTableCritical fires but ConntrackTableFullOfAssured
+#    does not.
+# 2. Only assured entries: new flows are dropped (drop rises, early_drop does
+#    not), and ConntrackTableFullOfAssured fires.
+set -euo pipefail
+source "$(dirname "$0")/netns_lib.sh"
+e2e_start "$1"
+require_tools ip nft conntrack curl prometheus promtool python3
+init_workspace "nfce-headroom-$$"   # the server; $ns
+client=nfce-headc-$$
+more_ns+=("$client")
+
+eport=19372 pport=9090
+create_test_netns "$ns" "$eport" "$pport"
+ip netns add "$client"
+ip link add head-c0 netns "$client" type veth peer name head-s0 netns "$ns"
+ip -n "$client" addr add 192.0.2.2/24 dev head-c0
+ip -n "$ns" addr add 192.0.2.1/24 dev head-s0
+ip -n "$client" link set lo up
+ip -n "$client" link set head-c0 up
+ip -n "$ns" link set head-s0 up
+# A static neighbour: 200 datagrams sent at once would overflow the queue
+# of packets waiting for ARP, and never reach the server.
+ip -n "$client" neigh add 192.0.2.1 dev head-c0 \
+  lladdr "$(ip -n "$ns" -o link show head-s0 | awk '{ for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1) }')"
+
+max=$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_max)
+((max > 20000 && max <= 2097152)) || skip_or_fail "nf_conntrack_max=$max cannot be filled in a test"
+
+# The dump of a full table costs more than the default CPU bound allows at
+# a 1 s interval: no bound here, so the series follow the fills at once.
+ip netns exec "$ns" "$exporter" --web.listen-address="127.0.0.1:$eport" \
+  --collector.flows --collector.flows.interval=1s --collector.flows.max-cpu=0 \
+  2>"$work/exporter.log" &
+pids+=($!)
+port=$eport
+in_ns bash -c "$(declare -f wait_http); wait_http http://127.0.0.1:$eport/metrics 10"
+prometheus_in_ns "$pport" "$eport" rules
+
+counter() { value "nf_conntrack_stat_$1_total"; }
+# new_flows FIRST COUNT: one UDP datagram from each client port in
+# [FIRST, FIRST + COUNT) to the server: each needs a new entry there.
+new_flows() { udp_from_ports "$client" 192.0.2.2 192.0.2.1 9 "$1" "$2"; }
+# The flows collector's entries and assured entries, summed over labels.
+flows_total() { sum_of 'nf_conntrack_flows{'; }
+assured_total() { sum_of 'nf_conntrack_flows_assured_entries{'; }
+wait_dump() {  # wait_dump TOTAL: until a dump has seen TOTAL entries
+  wait_value "entries the flows collector dumped" flows_total "$1" 60
+}
+# state_of ALERT: "firing", "pending" or "" (inactive).
+state_of() { alerts_named "$1" | awk '{ print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+doctor() { ip netns exec "$ns" "$exporter" doctor --kernel-log= --no-namespaces "$@"; }
+headroom_line() {
+  local report
+  report=$(doctor --output=text) || true
+  awk '/^Table$/ { t = 1; next } t && / are assured: / { sub(/^  /, ""); print; exit }' <<<"$report"
+}
+client_entries() { in_ns conntrack -L -s 192.0.2.2 2>/dev/null | wc -l; }
+
+assured=10000
+step "1. $assured assured entries, $((max - assured)) unassured UDP: the table at its limit"
+conntrack_entries "$assured" 0 >"$work/assured.txt"
+conntrack_udp_entries "$((max - assured))" 0 >"$work/udp.txt"
+in_ns conntrack -R "$work/assured.txt"
+in_ns conntrack -R "$work/udp.txt"
+expect_eq "entries" "$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_count)" "$max"
+wait_dump "$max"
+expect_eq "nf_conntrack_flows_assured_entries, summed" "$(assured_total)" "$assured"
+expect_eq "the doctor's headroom line" "$(headroom_line)" \
+  "of $max entries, $assured are assured: $((max - assured)) could be evicted for new connections"
+
+early_before=$(counter early_drop) drop_before=$(counter drop)
+new_flows 20000 200
+# Each new flow got its entry: the kernel made room for it.
+wait_value "the client's entries in the full table" client_entries 200 30
+early1=$(($(counter early_drop) - early_before)) drop1=$(($(counter drop) - drop_before))
+echo "     measured: early_drop +$early1, drop +$drop1"
+((early1 > 0)) || fail "early_drop did not rise: nothing was evicted"
+((drop1 == 0)) || fail "drop rose by $drop1 with a table that could evict"
+wait_value "ConntrackTableCritical" "state_of ConntrackTableCritical" firing 60
+# The assured ratio is there (a sample), and below the threshold: no alert.
+wait_value "instance:nf_conntrack_assured_usage:ratio has a sample" \
+  "in_ns curl -fsS 'http://127.0.0.1:$pport/api/v1/query' --data-urlencode 'query=count(instance:nf_conntrack_assured_usage:ratio)' | python3 -c 'import json,sys; r=json.load(sys.stdin)[\"data\"][\"result\"]; print(r[0][\"value\"][1] if r else 0)'" 1 60
+[[ -z "$(state_of ConntrackTableFullOfAssured)" ]] ||
+  fail "ConntrackTableFullOfAssured is $(state_of ConntrackTableFullOfAssured) for a table that can evict"
+echo "ok   ConntrackTableFullOfAssured does not fire"
+
+step "2. only assured entries: the table at its limit cannot evict"
+in_ns conntrack -F 2>/dev/null
+conntrack_entries "$max" 0 >"$work/all-assured.txt"
+in_ns conntrack -R "$work/all-assured.txt"
+expect_eq "entries" "$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_count)" "$max"
+wait_dump "$max"
+expect_eq "nf_conntrack_flows_assured_entries, summed" "$(assured_total)" "$max"
+expect_eq "the doctor's headroom line" "$(headroom_line)" \
+  "of $max entries, $max are assured: 0 could be evicted for new connections"
+early_before=$(counter early_drop) drop_before=$(counter drop)
+new_flows 30000 200
+# Every new flow is refused: one drop each.
+wait_value "drop, risen by the 200 new flows" \
+  "echo \$((\$(counter drop) - $drop_before))" 200 30
+early2=$(($(counter early_drop) - early_before)) drop2=$(($(counter drop) - drop_before))
+echo "     measured: early_drop +$early2, drop +$drop2"
+((early2 == 0)) || fail "early_drop rose by $early2 with only assured entries"
+expect_eq "the client's entries in the full table" "$(client_entries)" 0
+wait_value "ConntrackTableFullOfAssured" "state_of ConntrackTableFullOfAssured" firing 60
+
+doctor --output=json >"$work/doctor.json" || true
+python3 - "$max" "$work/doctor.json" <<'PY' || fail "the doctor's JSON does not report a table full of assured entries"
+import json, sys
+limit = int(sys.argv[1])
+d = json.load(open(sys.argv[2]))
+codes = {f["code"]: f for f in d["findings"]}
+assert d["verdict"] == "CRITICAL", d["verdict"]
+assert d["makeup"]["assured"] == limit, d["makeup"]["assured"]
+f = codes["full_of_assured"]["numbers"]
+assert f["assured"] == limit and f["limit"] == limit, f
+assert codes["table_critical"]["numbers"]["evictable"] == 0, codes["table_critical"]
+PY
+echo "ok   doctor: CRITICAL, full_of_assured, evictable 0"
+echo "headroom e2e: all checks passed (mostly unassured: early_drop +$early1, drop +$drop1; all assured: early_drop +$early2, drop +$drop2)"
