@@ -79,6 +79,21 @@ expect_eq "nf_conntrack_flows_assured_entries, summed" "$(assured_total)" "$assu
 expect_eq "the doctor's headroom line" "$(headroom_line)" \
   "of $max entries, $assured are assured: $((max - assured)) could be evicted for new connections"
 
+doctor --output=json >"$work/doctor1.json" || true
+python3 - "$max" "$assured" "$work/doctor1.json" <<'PY' || fail "the doctor's JSON does not judge a table that can evict"
+import json, sys
+limit, assured = int(sys.argv[1]), int(sys.argv[2])
+d = json.load(open(sys.argv[3]))
+codes = {f["code"]: f for f in d["findings"]}
+critical = codes["table_critical"]
+assert critical["severity"] == "warning", critical
+assert critical["numbers"]["evictable"] == limit - assured, critical
+assert "full_of_assured" not in codes, codes.keys()
+# Unassured: notrack or a shorter unreplied timeout, not more room.
+unreplied = codes["unreplied_dominates"]
+assert unreplied["numbers"]["shorten"]["sysctl"] == "udp_timeout", unreplied
+PY
+echo "ok   doctor: a warning, $((max - assured)) evictable, a shorter unreplied UDP timeout advised"
 early_before=$(counter early_drop) drop_before=$(counter drop)
 new_flows 20000 200
 # Each new flow got its entry: the kernel made room for it.
