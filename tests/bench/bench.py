@@ -166,6 +166,8 @@ FLOOR_FILES = [
     "/proc/sys/net/netfilter/nf_conntrack_max",
     "/proc/sys/net/netfilter/nf_conntrack_buckets",
     "/proc/net/stat/nf_conntrack",
+    "/proc/sys/net/netfilter/nf_conntrack_expect_max",
+    "/proc/net/nf_conntrack_expect",
 ] + [f"/sys/kernel/slab/nf_conntrack/{f}" for f in (
     "objects", "total_objects", "slab_size", "objs_per_slab", "slabs", "order")
 ] + ["/proc/self/statm"]
