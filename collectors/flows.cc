@@ -19,11 +19,10 @@ absl::Duration ThreadCpu() {
 
 }  // namespace
 
-void MakeupBoard::Publish(TableMakeup makeup, absl::Time time,
-                          absl::Duration interval) {
-  auto shared = std::make_shared<const TableMakeup>(std::move(makeup));
+void MakeupBoard::Publish(TableMakeup makeup, Entry entry) {
+  entry.makeup = std::make_shared<const TableMakeup>(std::move(makeup));
   std::lock_guard<std::mutex> lock(mu_);
-  latest_ = {std::move(shared), time, interval};
+  latest_ = std::move(entry);
 }
 
 absl::Duration RefreshPause(absl::Duration interval, absl::Duration cpu,
@@ -61,7 +60,10 @@ absl::Duration FlowsCollector::RefreshOnce() {
   const absl::Duration cpu = ThreadCpu() - cpu_start;
   const absl::Duration pause =
       RefreshPause(options_.interval, cpu, end - start, options_.max_cpu);
-  if (makeup.ok()) options_.board->Publish(*std::move(makeup), end, pause);
+  if (makeup.ok()) {
+    options_.board->Publish(*std::move(makeup),
+                            {nullptr, end, pause, options_.interval, cpu});
+  }
   std::lock_guard<std::mutex> lock(mu_);
   last_duration_seconds_ = absl::ToDoubleSeconds(end - start);
   last_cpu_seconds_ = absl::ToDoubleSeconds(cpu);

@@ -21,8 +21,11 @@ class MakeupBoard {
     std::shared_ptr<const TableMakeup> makeup;  // null before the first dump
     absl::Time time;
     absl::Duration interval;  // between refreshes, as stretched to max_cpu
+    absl::Duration asked;     // --collector.flows.interval
+    absl::Duration cpu;       // the dump's CPU time, the kernel's included
   };
-  void Publish(TableMakeup makeup, absl::Time time, absl::Duration interval);
+  // Publishes `makeup` with what `entry` says of its dump.
+  void Publish(TableMakeup makeup, Entry entry);
   Entry Latest() const;
 
  private:

@@ -38,7 +38,16 @@ bool StatusPage::Serve(mg_connection* conn, bool head_only) {
     facts.makeup_note = absl::StrCat(
         "From the flows collector's dump ",
         absl::ToInt64Seconds(now - latest.time), " s ago; it dumps every ",
-        absl::FormatDuration(latest.interval), ".");
+        absl::FormatDuration(latest.interval),
+        latest.interval > latest.asked
+            ? absl::StrCat(
+                  ", not every ", absl::FormatDuration(latest.asked),
+                  " (--collector.flows.interval): a dump costs ",
+                  absl::FormatDuration(
+                      absl::Trunc(latest.cpu, absl::Milliseconds(1))),
+                  " of CPU, and --collector.flows.max-cpu bounds their share")
+            : "",
+        ".");
   } else {
     facts.makeup_note =
         "Start the exporter with --collector.flows to see what fills the "

@@ -17,8 +17,8 @@ e2e_start "$1"
 require_tools ip nft conntrack curl ss python3 promtool
 init_workspace "nfce-makeup-$$"
 
-port=19373
-create_test_netns "$ns" "$port"
+port=19373 slow_port=19374
+create_test_netns "$ns" "$port" "$slow_port"
 established=$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established)
 stream=$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout_stream)
 echo "established timeout $established s, UDP stream timeout $stream s"
@@ -180,6 +180,29 @@ grep -qF "What fills the table" <<<"$page" || fail "no make-up on the status pag
 dns=$(awk '$1 == "dns" { print $2 }' "$work/groups.txt")
 grep -qF "10.0.0.7: $dns entries" <<<"$page" || { printf '%s\n' "$page" >"$work/page.html"; fail "the status page lacks the top source"; }
 echo "ok   status page: make-up with the top source"
+
+step "a CPU bound far below a dump's cost stretches the interval, and says so"
+# 0.001 % of a CPU: a dump of this table (a few ms) then waits minutes.
+ip netns exec "$ns" "$exporter" --web.listen-address="127.0.0.1:$slow_port" \
+  --collector.flows --collector.flows.interval=1s --collector.flows.max-cpu=0.00001 \
+  2>"$work/slow.log" &
+pids+=($!)
+in_ns bash -c "$(declare -f wait_http); wait_http http://127.0.0.1:$slow_port/metrics 10"
+wait_value "sum of nf_conntrack_flows (bounded instance)" \
+  "port=$slow_port sum_of 'nf_conntrack_flows{'" "$total" 15
+slow=$(port=$slow_port scrape)
+cpu=$(value nf_conntrack_flows_refresh_cpu_seconds "$slow")
+pause=$(value nf_conntrack_flows_refresh_interval_seconds "$slow")
+wall=$(value nf_conntrack_flows_refresh_duration_seconds "$slow")
+python3 -c "import sys; cpu, pause, wall = map(float, sys.argv[1:]); \
+sys.exit(0 if cpu > 0 and abs(pause - max(1, cpu / 0.00001 - wall)) <= 0.01 * pause else 1)" \
+  "$cpu" "$pause" "$wall" ||
+  fail "interval in use $pause s, want max(1, $cpu / 0.00001 - $wall)"
+echo "ok   interval in use = $pause s for $cpu s of CPU (asked: 1 s)"
+page=$(in_ns curl -fsS --max-time 10 "http://127.0.0.1:$slow_port/")
+grep -qF "not every 1s (--collector.flows.interval)" <<<"$page" ||
+  { printf '%s\n' "$page" >"$work/slow.html"; fail "the status page does not say the interval is stretched"; }
+echo "ok   status page: the interval in use, and why"
 
 step "the doctor in this child namespace gives host-side advice"
 python3 - "$work/doctor.json" <<'PY'
