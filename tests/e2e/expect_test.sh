@@ -161,8 +161,5 @@ assert log["severity"] == "critical" and log["numbers"]["here"], log
 assert log["numbers"]["lines"] >= 1, log
 PY
 echo "ok   doctor: CRITICAL, the expectation table full, the kernel log's lines, the command"
-page=$(in_ns curl -fsS --max-time 10 "http://127.0.0.1:$eport/")
-grep -qF "$limit expectations of $limit" <<<"$page" ||
-  { printf '%s\n' "$page" >"$work/page.html"; fail "the status page lacks the expectation section"; }
-echo "ok   status page: the expectation section"
+page_says "$eport" "$limit expectations of $limit" "the expectation section"
 echo "expect e2e: all checks passed ($limit expectations at the limit, $lines kernel log line(s))"

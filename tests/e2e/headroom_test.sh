@@ -94,13 +94,52 @@ unreplied = codes["unreplied_dominates"]
 assert unreplied["numbers"]["shorten"]["sysctl"] == "udp_timeout", unreplied
 PY
 echo "ok   doctor: a warning, $((max - assured)) evictable, a shorter unreplied UDP timeout advised"
+# The server counts what passes its conntrack: a datagram received had its
+# entry, whatever made room for it.
+ip netns exec "$ns" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.1", 9))
+with open(sys.argv[1], "a", buffering=1) as out:
+    while True:
+        s.recv(64)
+        out.write("x\n")
+' "$work/received" &
+pids+=($!)
+deadline=$((SECONDS + 10))
+until [[ "$(in_ns ss -Hlun 'sport = :9')" == *UNCONN* ]]; do
+  ((SECONDS < deadline)) || fail "the UDP counter did not start"
+  sleep 0.2
+done
+received() { [[ -f "$work/received" ]] && wc -l <"$work/received" || echo 0; }
+# Kept at the limit with unassured entries not used so far.
+extra=$max
+top_up() {
+  local n
+  n=$((max - $(in_ns cat /proc/sys/net/netfilter/nf_conntrack_count)))
+  ((n > 0)) || return 0
+  conntrack_udp_entries "$n" "$extra" >"$work/top-up.txt"
+  extra=$((extra + n))
+  in_ns conntrack -R "$work/top-up.txt" 2>/dev/null || true
+}
 early_before=$(counter early_drop) drop_before=$(counter drop)
-new_flows 20000 200
-# Each new flow got its entry: the kernel made room for it.
-wait_value "the client's entries in the full table" client_entries 200 30
-early1=$(($(counter early_drop) - early_before)) drop1=$(($(counter drop) - drop_before))
-echo "     measured: early_drop +$early1, drop +$drop1"
-((early1 > 0)) || fail "early_drop did not rise: nothing was evicted"
+# A table-full drop anywhere on the host (another test's) lets the kernel's
+# GC evict unassured entries of any namespace over 95 % for up to a pass
+# over the table (a minute or so): then room is made without early_drop.
+# New flows are sent until early_drop itself shows, within 2 minutes.
+sent=0 first=20000 deadline=$((SECONDS + 120))
+while :; do
+  top_up
+  new_flows "$first" 50
+  first=$((first + 50)) sent=$((sent + 50))
+  wait_value "datagrams the server received" received "$sent" 30 >/dev/null
+  early1=$(($(counter early_drop) - early_before))
+  ((early1 > 0)) && break
+  ((SECONDS < deadline)) || fail "early_drop did not rise in 2 minutes: nothing was evicted"
+  echo "     room was made without early_drop (the kernel's GC evicting); again"
+done
+drop1=$(($(counter drop) - drop_before))
+echo "     measured: $sent new flows, all received; early_drop +$early1, drop +$drop1"
 ((drop1 == 0)) || fail "drop rose by $drop1 with a table that could evict"
 wait_value "ConntrackTableCritical" "state_of ConntrackTableCritical" firing 60
 # The assured ratio is there (a sample), and below the threshold: no alert.
@@ -143,4 +182,4 @@ assert f["assured"] == limit and f["limit"] == limit, f
 assert codes["table_critical"]["numbers"]["evictable"] == 0, codes["table_critical"]
 PY
 echo "ok   doctor: CRITICAL, full_of_assured, evictable 0"
-echo "headroom e2e: all checks passed (mostly unassured: early_drop +$early1, drop +$drop1; all assured: early_drop +$early2, drop +$drop2)"
+echo "headroom e2e: all checks passed (mostly unassured: $sent flows, early_drop +$early1, drop +$drop1; all assured: early_drop +$early2, drop +$drop2)"

@@ -175,11 +175,9 @@ grep -qF "udp dport 53 notrack" "$work/doctor.txt" || { cat "$work/doctor.txt"; 
 echo "ok   text report: make-up section and the notrack rule"
 
 step "the status page shows the make-up from the flows collector"
-page=$(in_ns curl -fsS --max-time 10 "http://127.0.0.1:$port/")
-grep -qF "What fills the table" <<<"$page" || fail "no make-up on the status page"
+page_says "$port" "What fills the table" "the make-up"
 dns=$(awk '$1 == "dns" { print $2 }' "$work/groups.txt")
-grep -qF "10.0.0.7: $dns entries" <<<"$page" || { printf '%s\n' "$page" >"$work/page.html"; fail "the status page lacks the top source"; }
-echo "ok   status page: make-up with the top source"
+page_says "$port" "10.0.0.7: $dns entries" "the top source"
 
 step "a CPU bound far below a dump's cost stretches the interval, and says so"
 # 0.001 % of a CPU: a dump of this table (a few ms) then waits minutes.
@@ -199,10 +197,8 @@ sys.exit(0 if cpu > 0 and abs(pause - max(1, cpu / 0.00001 - wall)) <= 0.01 * pa
   "$cpu" "$pause" "$wall" ||
   fail "interval in use $pause s, want max(1, $cpu / 0.00001 - $wall)"
 echo "ok   interval in use = $pause s for $cpu s of CPU (asked: 1 s)"
-page=$(in_ns curl -fsS --max-time 10 "http://127.0.0.1:$slow_port/")
-grep -qF "not every 1s (--collector.flows.interval)" <<<"$page" ||
-  { printf '%s\n' "$page" >"$work/slow.html"; fail "the status page does not say the interval is stretched"; }
-echo "ok   status page: the interval in use, and why"
+page_says "$slow_port" "not every 1s (--collector.flows.interval)" \
+  "the interval in use, and why"
 
 step "the doctor in this child namespace gives host-side advice"
 python3 - "$work/doctor.json" <<'PY'

@@ -137,6 +137,15 @@ value() {
 sum_of() {
   scrape | awk -v p="$1" 'index($1, p) == 1 { s += $2 } END { printf "%d\n", s }'
 }
+# page_says PORT TEXT WHAT: the status page on 127.0.0.1:PORT in $ns holds
+# TEXT (WHAT, in the message); kept in $work when it does not.
+page_says() {
+  local page
+  page=$(in_ns curl -fsS --max-time 10 "http://127.0.0.1:$1/")
+  grep -qF -- "$2" <<<"$page" ||
+    { printf '%s\n' "$page" >"$work/page-$1.html"; fail "the status page lacks $3"; }
+  echo "ok   status page: $3"
+}
 expect_eq() {
   [[ "$2" == "$3" ]] || fail "$1: got $2, want $3"
   echo "ok   $1 = $2"
