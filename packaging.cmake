@@ -35,7 +35,6 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "nf_conntrack_exporter developers")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 # Library dependencies come from the binary itself (dpkg-shlibdeps).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/compat)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "conntrack")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/deploy/debian/conffiles)

@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds the exporter and writes an OCI image archive of it from Debian's
 # packages alone (no registry, no base image, no container engine): the
-# binary, the shared libraries it loads (what ldd names, and the TLS
-# libraries it opens at run time), and an /etc/passwd with the user it runs
-# as. `podman load -i OUTPUT.tar` and `umoci` (on the unpacked archive)
+# binary, the shared libraries it loads (what ldd names), and an
+# /etc/passwd with the user it runs as. `podman load -i OUTPUT.tar` and `umoci` (on the unpacked archive)
 # accept it; it is tagged nf-conntrack-exporter:<version>.
 #
 # usage: scripts/build-image.sh OUTPUT.tar
@@ -28,24 +27,16 @@ ref=nf-conntrack-exporter:$version
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 stage=$work/stage root=$work/root
-# Installed (for the install-time RPATH), then only the program and its
-# private libraries are taken.
+# Installed as the .deb has it, then only the program is taken.
 DESTDIR="$stage" cmake --install "$build" --prefix /usr >/dev/null
 mkdir -p "$root/usr/bin"
 cp "$stage/usr/bin/nf_conntrack_exporter" "$root/usr/bin/"
-while IFS= read -r -d '' dir; do
-  mkdir -p "$root/${dir#"$stage"/}"
-  cp -a "$dir/." "$root/${dir#"$stage"/}/"
-done < <(find "$stage/usr/lib" -type d -name nf-conntrack-exporter -print0)
 exe=$root/usr/bin/nf_conntrack_exporter
 strip --strip-unneeded "$exe"
 
-# Every shared object the exporter and its run-time TLS libraries load, at
-# the path the loader finds it, as the real file (not the symlink).
-objects=("$exe")
-while IFS= read -r -d '' so; do objects+=("$so"); done < <(
-  find "$root/usr/lib" -name '*.so*' -type f -print0)
-libs=$(for o in "${objects[@]}"; do ldd "$o"; done |
+# Every shared object the exporter loads, at the path the loader finds it,
+# as the real file (not the symlink).
+libs=$(ldd "$exe" |
   awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
 # Under their usr-merged directories, as Debian has them: /lib and /lib64
 # are links into /usr.

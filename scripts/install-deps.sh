@@ -8,7 +8,8 @@ set -euo pipefail
 
 build_packages=(
   g++ cmake make pkg-config git
-  prometheus-cpp-dev libcivetweb-dev
+  prometheus-cpp-dev
+  curl xz-utils patch   # civetweb's source package (scripts/fetch-civetweb.sh)
   libabsl-dev libmnl-dev libyaml-cpp-dev libssl-dev libcrypt-dev zlib1g-dev
   nlohmann-json3-dev
 )
@@ -44,7 +45,8 @@ for p in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == *'install ok installed'* ]] || missing+=("$p")
 done
-((${#missing[@]} == 0)) && exit 0
+fetch_civetweb() { bash "$(dirname "$0")/fetch-civetweb.sh"; }
+((${#missing[@]} == 0)) && { fetch_civetweb; exit 0; }
 
 if ((EUID != 0)); then
   echo "missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
@@ -56,3 +58,4 @@ apt-get update -qq
 # Debian's prometheus package would start a server on :9090 where an init
 # system runs; the tests only need its promtool binary.
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fetch_civetweb
