@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "exporter/doctor/doctor.h"
 #include "exporter/flags/collector_registry.h"
 #include "exporter/flags/exporter_flags.h"
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   Log(LogLevel::kInfo, "listening",
-      {{"address", options->http.listen_address},
+      {{"address", absl::StrJoin(options->http.listen_addresses, ",")},
        {"tls", web.tls ? "on" : "off"},
        {"basic_auth", web.basic_auth_users.empty() ? "off" : "on"},
        {"telemetry_path", options->http.telemetry_path},

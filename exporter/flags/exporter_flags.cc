@@ -32,9 +32,12 @@ std::vector<FlagGroup> ExporterFlags(Options* o, bool* disable_defaults) {
   HttpOptions& http = o->http;
   std::vector<FlagGroup> groups = {
       {"Web",
-       {StringFlag("web.listen-address", &http.listen_address,
-                   "Address to listen on: [host]:port, e.g. :19372 (all IPv4 "
-                   "addresses) or 127.0.0.1:19372."),
+       {StringListFlag(
+            "web.listen-address", &http.listen_addresses,
+            "Address to listen on: [host]:port. :19372 or [::]:19372 is "
+            "every address, IPv4 and IPv6 (IPv4 only where the kernel has no "
+            "IPv6); 127.0.0.1:19372, [::1]:19372 or [2001:db8::1]:19372 one "
+            "address. Repeat the flag to listen on several."),
         StringFlag("web.telemetry-path", &http.telemetry_path,
                    "Path under which the metrics are served.",
                    CheckTelemetryPath),

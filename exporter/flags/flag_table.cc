@@ -2,6 +2,7 @@
 #include "exporter/flags/flag_table.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "absl/status/statusor.h"
@@ -48,6 +49,22 @@ FlagSpec StringFlag(std::string name, std::string* dest, std::string help,
       if (absl::Status s = check(v); !s.ok()) return s;
     }
     *dest = std::string(v);
+    return absl::OkStatus();
+  };
+  return spec;
+}
+
+FlagSpec StringListFlag(std::string name, std::vector<std::string>* dest,
+                        std::string help) {
+  std::vector<std::string> quoted;
+  for (const std::string& d : *dest) quoted.push_back(Quoted(d));
+  FlagSpec spec =
+      Spec(std::move(name), absl::StrJoin(quoted, " "), std::move(help), false);
+  auto replaced = std::make_shared<bool>(false);
+  spec.set = [dest, replaced](absl::string_view v) {
+    if (!*replaced) dest->clear();
+    *replaced = true;
+    dest->emplace_back(v);
     return absl::OkStatus();
   };
   return spec;

@@ -36,6 +36,9 @@ struct FlagGroup {
 
 FlagSpec StringFlag(std::string name, std::string* dest, std::string help,
                     std::function<absl::Status(absl::string_view)> check = {});
+// Repeatable: the first use replaces the default list, later ones add to it.
+FlagSpec StringListFlag(std::string name, std::vector<std::string>* dest,
+                        std::string help);
 FlagSpec BoolFlag(std::string name, bool* dest, std::string help);
 // --help, --version: a switch without a default to show.
 FlagSpec ActionFlag(std::string name, bool* dest, std::string help);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -12,7 +13,8 @@ namespace nfce {
 inline constexpr char kDefaultListenAddress[] = ":19372";
 
 struct HttpOptions {
-  std::string listen_address = kDefaultListenAddress;
+  // Each [host]:port the server listens on (listen_address.h).
+  std::vector<std::string> listen_addresses = {kDefaultListenAddress};
   std::string telemetry_path = "/metrics";
   int max_requests = 40;      // concurrent scrapes; 0: no limit
   int max_connections = 256;  // connections served at once (threads)

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "exporter/http/listen_address.h"
 #include "exporter/http/request_guard.h"
@@ -33,9 +34,14 @@ int InitSsl(void* ssl_ctx, void* user_data) {
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const HttpOptions& options, const WebConfig& web,
     std::vector<std::unique_ptr<ReadOnlyHandler>> handlers) {
-  absl::StatusOr<std::string> port = CivetListeningPort(
-      options.listen_address, mg_check_feature(MG_FEATURES_IPV6) != 0);
-  if (!port.ok()) return port.status();
+  const bool ipv6 = Ipv6Available();
+  std::vector<std::string> ports;
+  for (const std::string& address : options.listen_addresses) {
+    absl::StatusOr<std::string> port = CivetListeningPort(address, ipv6);
+    if (!port.ok()) return port.status();
+    // An "s" makes the port TLS-only: plain HTTP to it fails.
+    ports.push_back(web.tls ? absl::StrCat(*port, "s") : *port);
+  }
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->policy_ = std::make_unique<HttpPolicy>();
   HttpPolicy& policy = *server->policy_;
@@ -48,9 +54,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   policy.tls = web.tls;
 
   std::vector<std::string> civet_options = {
-      // An "s" makes the port TLS-only: plain HTTP to it fails.
       "listening_ports",
-      web.tls ? absl::StrCat(*port, "s") : *port,
+      absl::StrJoin(ports, ","),
       // civetweb serves a connection on one thread for as long as it is
       // open: room for slow or idle clients beside Prometheus (about 8 KiB
       // of memory each when idle), and a queue for the rest.
@@ -99,11 +104,18 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
         std::make_unique<CivetServer>(civet_options, &callbacks, &policy);
   } catch (const CivetException& e) {
     // civetweb says only "null context when constructing CivetServer";
-    // binding the address ourselves tells why (in use, not ours, ...).
-    std::string why = WhyCannotBind(*port);
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address, ": ",
-                     why.empty() ? std::string(e.what()) : why));
+    // binding each address ourselves tells which, and why (in use, ...).
+    for (size_t i = 0; i < ports.size(); ++i) {
+      std::string port = ports[i];
+      if (web.tls) port.pop_back();
+      if (std::string why = WhyCannotBind(port); !why.empty()) {
+        return absl::UnavailableError(absl::StrCat(
+            "cannot listen on ", options.listen_addresses[i], ": ", why));
+      }
+    }
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", absl::StrJoin(options.listen_addresses, ", "),
+        ": ", e.what()));
   }
   for (auto& handler : handlers) {
     handler->Bind(&policy);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter/http/listen_address.h"
 
+#include <CivetServer.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -12,28 +13,63 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace nfce {
 
+bool Ipv6Available() {
+  if (mg_check_feature(MG_FEATURES_IPV6) == 0) return false;
+  int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
 std::string WhyCannotBind(absl::string_view civet_port) {
-  std::string host = "0.0.0.0";
+  sockaddr_storage addr{};
+  socklen_t len = 0;
   absl::string_view port = civet_port;
-  if (size_t colon = civet_port.rfind(':'); colon != absl::string_view::npos) {
-    host = std::string(civet_port.substr(0, colon));
-    port = civet_port.substr(colon + 1);
+  bool v6only = true;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  std::string host;
+  if (absl::ConsumePrefix(&port, "+")) {
+    v6->sin6_family = AF_INET6;  // in6addr_any, dual stack
+    v6only = false;
+  } else if (absl::StartsWith(port, "[")) {
+    size_t end = port.find("]:");
+    if (end == absl::string_view::npos) return "";
+    host = std::string(port.substr(1, end - 1));
+    port = port.substr(end + 2);
+    v6->sin6_family = AF_INET6;
+    if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) != 1) return "";
+  } else {
+    v4->sin_family = AF_INET;
+    if (size_t colon = port.rfind(':'); colon != absl::string_view::npos) {
+      host = std::string(port.substr(0, colon));
+      port = port.substr(colon + 1);
+      if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) != 1) return "";
+    }
   }
   int port_number = 0;
   if (!absl::SimpleAtoi(port, &port_number)) return "";
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port_number));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) return "";
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "";
-  int one = 1;
+  if (addr.ss_family == AF_INET6) {
+    v6->sin6_port = htons(static_cast<uint16_t>(port_number));
+    len = sizeof(sockaddr_in6);
+  } else {
+    v4->sin_port = htons(static_cast<uint16_t>(port_number));
+    len = sizeof(sockaddr_in);
+  }
+  int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::strerror(errno);
+  int one = 1, v6only_value = v6only ? 1 : 0;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (addr.ss_family == AF_INET6) {
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only_value,
+               sizeof(v6only_value));
+  }
   std::string why;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
     why = std::strerror(errno);
   }
   close(fd);
@@ -41,11 +77,11 @@ std::string WhyCannotBind(absl::string_view civet_port) {
 }
 
 absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
-                                               bool ipv6_supported) {
+                                               bool ipv6) {
   if (address.find_first_of(", \t") != absl::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("listen address \"", address,
-                     "\": one [host]:port only (no list, no spaces)"));
+                     "\": one [host]:port each (repeat the flag for several)"));
   }
   size_t colon = address.rfind(':');
   if (colon == absl::string_view::npos) {
@@ -60,18 +96,29 @@ absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
     return absl::InvalidArgumentError(
         absl::StrCat("listen address \"", address, "\" has a bad port"));
   }
-  if (host.empty()) return std::string(port);
+  if (host.empty() || host == "[::]") {
+    return absl::StrCat(ipv6 ? "+" : "", port);
+  }
   if (host == "localhost") return absl::StrCat("127.0.0.1:", port);
-  bool bracketed = absl::StartsWith(host, "[") && absl::EndsWith(host, "]");
+  const bool bracketed =
+      absl::StartsWith(host, "[") && absl::EndsWith(host, "]");
   if (!bracketed && host.find(':') != absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
         "listen address \"", address, "\": write IPv6 hosts as [addr]:port"));
   }
-  if (bracketed && !ipv6_supported) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "listen address \"", address,
-        "\": this build of civetweb has no IPv6 support; use an IPv4 host or "
-        ":port"));
+  if (bracketed) {
+    in6_addr parsed;
+    const std::string literal(host.substr(1, host.size() - 2));
+    if (inet_pton(AF_INET6, literal.c_str(), &parsed) != 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "listen address \"", address, "\": not an IPv6 address"));
+    }
+    if (!ipv6) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("listen address \"", address,
+                       "\": IPv6 is not available on this host (booted with "
+                       "ipv6.disable=1?); use an IPv4 host or :port"));
+    }
   }
   return std::string(address);
 }

@@ -8,14 +8,23 @@
 
 namespace nfce {
 
-// Converts a Prometheus-style listen address ([host]:port) into civetweb's
-// listening_ports syntax. IPv6 hosts need a civetweb built with IPv6 (Debian
-// 12's is not).
+// Converts one Prometheus-style listen address ([host]:port) into civetweb's
+// listening_ports syntax:
+//   ":port", "[::]:port"   every address: IPv4 and IPv6 on one dual-stack
+//                          socket where `ipv6` (as node_exporter's ":9100"),
+//                          else IPv4's
+//   "[addr]:port"          that IPv6 address only (needs `ipv6`)
+//   "a.b.c.d:port"         that IPv4 address; "localhost:port" 127.0.0.1
 absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
-                                               bool ipv6_supported);
+                                               bool ipv6);
 
-// Why an IPv4 civetweb listening port ("127.0.0.1:19372", "19372") cannot be
-// bound, e.g. "Address already in use"; "" if it can be, or cannot be told.
+// Whether IPv6 can be used: civetweb built with it (ours is) and a kernel
+// that has it (not booted with ipv6.disable=1).
+bool Ipv6Available();
+
+// Why a civetweb listening port ("127.0.0.1:19372", "19372", "+19372",
+// "[::1]:19372") cannot be bound, e.g. "Address already in use"; "" if it
+// can be, or cannot be told.
 std::string WhyCannotBind(absl::string_view civet_port);
 
 }  // namespace nfce

@@ -12,7 +12,7 @@ absl::StatusOr<Options> Parse(std::vector<std::string> args) {
 TEST(ParseFlags, Defaults) {
   auto o = Parse({});
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->http.listen_address, ":19372");
+  EXPECT_EQ(o->http.listen_addresses, std::vector<std::string>{":19372"});
   EXPECT_EQ(o->http.telemetry_path, "/metrics");
   EXPECT_EQ(o->paths.procfs, "/proc");
   EXPECT_EQ(o->paths.sysfs, "/sys");
@@ -72,11 +72,21 @@ TEST(ParseFlags, ValuesWithEqualsOrSpace) {
                   "/host/proc", "--collector.stat.source", "netlink",
                   "--log.level=debug", "--web.telemetry-path=/m"});
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->http.listen_address, "127.0.0.1:9999");
+  EXPECT_EQ(o->http.listen_addresses,
+            std::vector<std::string>{"127.0.0.1:9999"});
   EXPECT_EQ(o->paths.procfs, "/host/proc");
   EXPECT_EQ(o->stat.source, StatSource::kNetlink);
   EXPECT_EQ(o->log_level, LogLevel::kDebug);
   EXPECT_EQ(o->http.telemetry_path, "/m");
+}
+
+// Repeated, the listen address adds: the first use replaces the default.
+TEST(ParseFlags, ListenAddressRepeats) {
+  auto o = Parse({"--web.listen-address=[::1]:9999", "--web.listen-address",
+                  "127.0.0.1:9998"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->http.listen_addresses,
+            (std::vector<std::string>{"[::1]:9999", "127.0.0.1:9998"}));
 }
 
 TEST(ParseFlags, CollectorSwitches) {
