@@ -16,12 +16,23 @@ enable_language(C)
 find_package(Threads REQUIRED)
 add_library(nfce_civetweb STATIC
   ${NFCE_CIVETWEB_SOURCE}/src/civetweb.c
-  ${NFCE_CIVETWEB_SOURCE}/src/CivetServer.cpp)
+  ${NFCE_CIVETWEB_SOURCE}/src/CivetServer.cpp
+  ${PROJECT_SOURCE_DIR}/exporter/http/front_door.cc)
 add_library(nfce::civetweb ALIAS nfce_civetweb)
 target_include_directories(nfce_civetweb SYSTEM
   PUBLIC ${NFCE_CIVETWEB_SOURCE}/include)
 target_compile_definitions(nfce_civetweb PRIVATE
   USE_IPV6 NO_SSL_DL OPENSSL_API_3_0 NO_CGI)
-target_compile_options(nfce_civetweb PRIVATE -w)
+target_include_directories(nfce_civetweb PRIVATE ${PROJECT_SOURCE_DIR})
+set_source_files_properties(${NFCE_CIVETWEB_SOURCE}/src/CivetServer.cpp
+  PROPERTIES COMPILE_OPTIONS -w)
+# civetweb's listen(), accept() and close() go through the exporter's front
+# door (exporter/http/front_door.h), which keeps connections it cannot serve
+# from holding its threads.
+set_source_files_properties(${NFCE_CIVETWEB_SOURCE}/src/civetweb.c PROPERTIES
+  COMPILE_OPTIONS "-w;-include;${PROJECT_SOURCE_DIR}/exporter/http/front_door_seam.h"
+  COMPILE_DEFINITIONS
+    "listen=nfce_front_door_listen;accept=nfce_front_door_accept;close=nfce_front_door_close")
 target_link_libraries(nfce_civetweb
-  PUBLIC OpenSSL::SSL OpenSSL::Crypto Threads::Threads ${CMAKE_DL_LIBS})
+  PUBLIC OpenSSL::SSL OpenSSL::Crypto Threads::Threads ${CMAKE_DL_LIBS}
+         prometheus-cpp::core absl::time absl::strings)

@@ -48,6 +48,7 @@ normalise_metrics() {
     -e 's/^(nf_conntrack_scrape_collector_duration_seconds\{[^}]*\}) .*/\1 0/' \
     -e 's/^(process_[a-z_]+) .*/\1 0/' \
     -e 's/^(nf_conntrack_exporter_http_requests_total\{[^}]*\}) .*/\1 0/' \
+    -e 's/^(nf_conntrack_exporter_http_connections(_dropped_total\{[^}]*\})?) .*/\1 0/' \
     -e 's/^(nf_conntrack_exporter_build_info)\{.*\} 1$/\1{revision="REVISION",version="VERSION"} 1/'
 }
 

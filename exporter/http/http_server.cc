@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "exporter/http/front_door.h"
 #include "exporter/http/listen_address.h"
 #include "exporter/http/request_guard.h"
 #include "exporter/http/tls_context.h"
@@ -77,9 +78,24 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       absl::StrCat(absl::ToInt64Milliseconds(options.request_timeout)),
       "tcp_nodelay",
       "1",
+      // Silent connections wait in the kernel (TCP_DEFER_ACCEPT), not in
+      // a thread: room for thousands of them.
+      "listen_backlog",
+      "4096",
   };
+  // The front door keeps what civetweb's threads cannot hold away from them
+  // (front_door.h): a silent client is closed once the request timeout
+  // passes without a byte, and when the threads run out the connection
+  // that least needs its thread is shed.
+  FrontDoorLimits door;
+  door.max_open = options.max_connections;
+  door.defer = std::max(absl::Seconds(1),
+                        absl::Trunc(options.request_timeout, absl::Seconds(1)));
+  door.tls = web.tls.has_value();
+  FrontDoor::Get().Configure(door);
   CivetCallbacks callbacks;
   callbacks.begin_request = BeginRequest;
+  callbacks.end_request = EndRequest;
   callbacks.http_error = HttpError;
   if (web.tls) {
     if (mg_check_feature(MG_FEATURES_TLS) == 0) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "exporter/http/front_door.h"
 #include "exporter/text_format.h"
 
 namespace nfce {
@@ -26,6 +27,7 @@ bool MetricsHandler::Serve(mg_connection* conn, bool head_only) {
   }
   std::vector<prometheus::MetricFamily> families = metrics_.Collect();
   families.push_back(policy().requests.Family());
+  for (auto& f : FrontDoor::Get().Families()) families.push_back(std::move(f));
   // Room for as much as last time, and a little: one allocation, where
   // growing the string doubles it five times over, copying as it goes.
   BodyWithHeadroom text(body_size_.load(std::memory_order_relaxed) * 9 / 8);

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "exporter/http/front_door.h"
 #include "exporter/http/handler.h"
 
 namespace nfce {
@@ -36,6 +37,10 @@ void RefuseRequest(mg_connection* conn, int code, absl::string_view reason,
 
 }  // namespace
 
+void EndRequest(const mg_connection* conn, int) {
+  FrontDoor::Get().RequestEnded(conn);
+}
+
 // Refuses what the exporter never serves, before civetweb handles it: an
 // Upgrade (civetweb answers a WebSocket handshake it cannot serve with a
 // body and no status line), and any request body: a GET or HEAD needs none,
@@ -43,6 +48,7 @@ void RefuseRequest(mg_connection* conn, int code, absl::string_view reason,
 // differently by proxies and servers (request smuggling; RFC 9112 6.3 wants
 // 400).
 int BeginRequest(mg_connection* conn) {
+  FrontDoor::Get().RequestBegan(conn);
   // civetweb listens before the handlers are added (microseconds later):
   // hold a request that arrives in between, rather than answer 404 for a
   // path the exporter serves. Bounded: 1 s.

@@ -9,6 +9,8 @@ namespace nfce {
 // handler runs, with a clean status line (see request_guard.cc). The
 // CivetServer's user context must be its HttpPolicy.
 int BeginRequest(mg_connection* conn);
+// A request was answered (the front door's bookkeeping).
+void EndRequest(const mg_connection* conn, int status);
 int HttpError(mg_connection* conn, int status, const char* message);
 
 }  // namespace nfce

@@ -204,19 +204,23 @@ python3 - "$port" <<'PY'
 import socket, sys, time, urllib.request
 port = int(sys.argv[1])
 silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
-# Both workers hold a silent client (civetweb accepts in arrival order, so
-# the two silent connections get the workers before the scrape does); the
-# next scrape waits, then succeeds once the timeout frees them.
+# Silent clients wait in the kernel (TCP_DEFER_ACCEPT), not in the two
+# workers: the scrape is served at once.
 t = time.time()
 body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()
 assert b"nf_conntrack_exporter_build_info" in body, "scrape failed"
-print(f"ok   scrape served after {time.time() - t:.2f} s with two silent clients")
+assert time.time() - t < 1, f"scrape waited {time.time() - t:.2f} s"
+print(f"ok   scrape served in {time.time() - t:.3f} s beside two silent clients")
 for s in silent:
-    s.settimeout(5)
+    s.settimeout(10)
     t = time.time()
-    assert s.recv(1) == b"", "silent client not closed"
-    assert time.time() - t < 5
-print("ok   silent clients were disconnected by the request timeout")
+    try:
+        got = s.recv(1)
+    except ConnectionResetError:
+        got = b""  # reset at the door: nothing to say to a silent client
+    assert got == b"", "silent client not closed"
+    assert time.time() - t < 10
+print("ok   silent clients were disconnected once the request timeout passed")
 PY
 stop
 

@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collectors/families.h"
+#include "exporter/http/front_door.h"
 #include "exporter/http/listen_address.h"
 #include "exporter/http/metrics_handler.h"
 #include "exporter/http/web_config.h"
@@ -57,6 +58,45 @@ TEST(CivetListeningPort, RejectsBadAddresses) {
   EXPECT_NE(list.status().message().find("repeat the flag"),
             absl::string_view::npos)
       << list.status();
+}
+
+// The connection that least needs its thread goes: one stuck before its
+// first request, then the idle kept-alive one that asked least and waited
+// longest. Busy ones and those already shed never.
+TEST(ChooseToShed, SlowFirstThenTheIdleThatAskedLeast) {
+  const absl::Time now = absl::FromUnixSeconds(1000);
+  auto conn = [&](int fd, int opened_ago, int requests, int idle_for,
+                  bool busy = false) {
+    DoorConnection c;
+    c.fd = fd;
+    c.opened = now - absl::Seconds(opened_ago);
+    c.requests = requests;
+    c.last_answer = now - absl::Seconds(idle_for);
+    c.busy = busy;
+    return c;
+  };
+  const absl::Duration grace = absl::Seconds(2);
+  std::vector<DoorConnection> open = {
+      conn(10, 100, 90, 14),      // Prometheus: many requests, idle 14 s
+      conn(11, 30, 1, 29),        // a holder: one request, idle 29 s
+      conn(12, 20, 1, 19),        // another, idle 19 s
+      conn(13, 1, 0, 0),          // new, its request still coming (1 s)
+      conn(14, 50, 3, 60, true),  // busy
+  };
+  auto choice = ChooseToShed(open, now, grace);
+  ASSERT_TRUE(choice.has_value());
+  EXPECT_EQ(choice->fd, 11);
+  EXPECT_STREQ(choice->reason, "idle");
+  open.push_back(conn(15, 5, 0, 0));  // 5 s without its first request
+  choice = ChooseToShed(open, now, grace);
+  ASSERT_TRUE(choice.has_value());
+  EXPECT_EQ(choice->fd, 15);
+  EXPECT_STREQ(choice->reason, "slow");
+  // Only Prometheus, the newcomer and the busy one: Prometheus last of all.
+  open = {conn(10, 100, 90, 14), conn(13, 1, 0, 0), conn(14, 50, 3, 60, true)};
+  EXPECT_EQ(ChooseToShed(open, now, grace)->fd, 10);
+  open[0].shed = true;
+  EXPECT_FALSE(ChooseToShed(open, now, grace).has_value());
 }
 
 TEST(Ipv6Available, OurCivetwebHasIt) {
