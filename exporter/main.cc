@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
                                options->flows.snat_ports},
       history, options->http.telemetry_path));
   absl::StatusOr<std::unique_ptr<nfce::HttpServer>> server =
-      nfce::HttpServer::Start(options->http, web, std::move(handlers));
+      nfce::HttpServer::Start(options->http, web, std::move(handlers),
+                              options->web_config_file);
   if (!server.ok()) {
     Log(LogLevel::kError, "cannot start", {{"err", server.status().message()}});
     return 1;

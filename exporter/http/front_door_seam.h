@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+// SPDX-License-Identifier: Apache-2.0
 /* Force-included into civetweb.c (cmake/civetweb.cmake), which is compiled
  * with listen, accept and close renamed to nfce_front_door_*: the system
  * headers below then declare those names with the system's prototypes, and

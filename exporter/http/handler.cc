@@ -92,8 +92,8 @@ void ReadOnlyHandler::Answer(mg_connection* conn, int code,
                              absl::string_view content_type,
                              absl::string_view body, bool head_only,
                              absl::string_view more_headers) {
-  Respond(conn, policy_->extra_headers, code, reason, content_type, body,
-          head_only, more_headers);
+  Respond(conn, policy_->config->Current()->extra_headers, code, reason,
+          content_type, body, head_only, more_headers);
   policy_->requests.Add(path_, code);
 }
 
@@ -101,8 +101,8 @@ void ReadOnlyHandler::Reply(mg_connection* conn, absl::string_view content_type,
                             BodyWithHeadroom* body, bool head_only,
                             absl::string_view more_headers) {
   body->Send(conn,
-             Head(policy_->extra_headers, 200, "OK", content_type,
-                  body->body().size(), more_headers),
+             Head(policy_->config->Current()->extra_headers, 200, "OK",
+                  content_type, body->body().size(), more_headers),
              head_only);
   policy_->requests.Add(path_, 200);
 }
@@ -113,9 +113,10 @@ bool ReadOnlyHandler::Dispatch(mg_connection* conn, bool head_only) {
     explicit InFlight(std::atomic<int>& count) : n(count) { ++n; }
     ~InFlight() { --n; }
   } in_flight(policy_->in_flight);
-  if (policy_->auth) {
+  if (std::shared_ptr<const ServingConfig> config = policy_->config->Current();
+      config->auth) {
     const char* auth = mg_get_header(conn, "Authorization");
-    if (auth == nullptr || !policy_->auth->Check(auth)) {
+    if (auth == nullptr || !config->auth->Check(auth)) {
       Answer(conn, 401, "Unauthorized", "text/plain; charset=utf-8",
              "401 Unauthorized\n", head_only,
              "WWW-Authenticate: Basic realm=\"nf_conntrack_exporter\"\r\n");

@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "exporter/http/basic_auth.h"
 #include "exporter/http/web_config.h"
+#include "exporter/http/web_config_watcher.h"
 #include "prometheus/metric_family.h"
 
 namespace nfce {
@@ -36,9 +37,9 @@ struct HttpPolicy {
   // Requests being served: shutdown waits for them, since civetweb drops
   // every response once it is told to stop.
   std::atomic<int> in_flight{0};
-  std::string extra_headers;        // "Name: value\r\n" lines
-  std::unique_ptr<BasicAuth> auth;  // null: no authentication
-  std::optional<WebConfig::Tls> tls;
+  // Headers, basic auth and TLS, as --web.config.file says now.
+  std::unique_ptr<WebConfigWatcher> config;
+  std::optional<WebConfig::Tls> tls;  // at start: the ports are TLS ports
   RequestCounter requests;
   std::atomic<bool> handlers_ready{false};  // see BeginRequest
 };

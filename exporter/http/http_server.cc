@@ -2,6 +2,7 @@
 #include "exporter/http/http_server.h"
 
 #include <CivetServer.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 
@@ -17,16 +18,37 @@
 namespace nfce {
 namespace {
 
+// Each new TLS connection takes the context of the web config as it is now
+// (reloaded when its files changed): certificate, key, client CA, minimum
+// version. Called before the version is chosen.
+int SwitchContext(SSL* ssl, int*, void* arg) {
+  std::shared_ptr<const ServingConfig> config =
+      static_cast<HttpPolicy*>(arg)->config->Current();
+  if (!config->tls) return SSL_CLIENT_HELLO_SUCCESS;
+  SSL_CTX* ctx = config->tls->get();
+  // The connection holds a reference to the context it switched to.
+  if (SSL_set_SSL_CTX(ssl, ctx) != ctx) return SSL_CLIENT_HELLO_ERROR;
+  SSL_set_verify(ssl, SSL_CTX_get_verify_mode(ctx), nullptr);
+  SSL_set_min_proto_version(ssl, SSL_CTX_get_min_proto_version(ctx));
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+// civetweb's own server-name callback would switch the connection back to
+// civetweb's context (it serves one certificate per domain, read at start).
+int KeepContext(SSL*, int*, void*) { return SSL_TLSEXT_ERR_NOACK; }
+
 // civetweb calls this with its SSL_CTX, and the CivetServer as user data.
 int InitSsl(void* ssl_ctx, void* user_data) {
-  const auto* policy = static_cast<const HttpPolicy*>(
-      static_cast<CivetServer*>(user_data)->getUserContext());
-  absl::Status s =
-      TlsContext::Configure(*policy->tls, static_cast<ssl_ctx_st*>(ssl_ctx));
+  auto* policy = static_cast<HttpPolicy*>(const_cast<void*>(
+      static_cast<CivetServer*>(user_data)->getUserContext()));
+  auto* ctx = static_cast<ssl_ctx_st*>(ssl_ctx);
+  absl::Status s = TlsContext::Configure(*policy->tls, ctx);
   if (!s.ok()) {
     Log(LogLevel::kError, "TLS setup failed", {{"err", s.message()}});
     return -1;
   }
+  SSL_CTX_set_client_hello_cb(ctx, SwitchContext, policy);
+  SSL_CTX_set_tlsext_servername_callback(ctx, KeepContext);
   return 1;  // the certificate is set up
 }
 
@@ -34,7 +56,8 @@ int InitSsl(void* ssl_ctx, void* user_data) {
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const HttpOptions& options, const WebConfig& web,
-    std::vector<std::unique_ptr<ReadOnlyHandler>> handlers) {
+    std::vector<std::unique_ptr<ReadOnlyHandler>> handlers,
+    const std::string& web_config_file) {
   const bool ipv6 = Ipv6Available();
   std::vector<std::string> ports;
   for (const std::string& address : options.listen_addresses) {
@@ -46,12 +69,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->policy_ = std::make_unique<HttpPolicy>();
   HttpPolicy& policy = *server->policy_;
-  for (const auto& [name, value] : web.headers) {
-    absl::StrAppend(&policy.extra_headers, name, ": ", value, "\r\n");
-  }
-  if (!web.basic_auth_users.empty()) {
-    policy.auth = std::make_unique<BasicAuth>(web.basic_auth_users);
-  }
+  absl::StatusOr<std::unique_ptr<WebConfigWatcher>> watcher =
+      WebConfigWatcher::Start(web_config_file, web);
+  if (!watcher.ok()) return watcher.status();
+  policy.config = *std::move(watcher);
   policy.tls = web.tls;
 
   std::vector<std::string> civet_options = {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,9 +21,13 @@ namespace nfce {
 // destroyed.
 class HttpServer {
  public:
+  // `web` is the web config at start; with `web_config_file` named, the
+  // server reads it again when it or a file it names changes
+  // (web_config_watcher.h).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const HttpOptions& options, const WebConfig& web,
-      std::vector<std::unique_ptr<ReadOnlyHandler>> handlers);
+      std::vector<std::unique_ptr<ReadOnlyHandler>> handlers,
+      const std::string& web_config_file = "");
   ~HttpServer();
 
   // Waits until no request is being served, at most `max_wait`; false if

@@ -20,6 +20,8 @@ class TlsContext {
   // Configures a context someone else created (civetweb's).
   static absl::Status Configure(const TlsConfig& tls, ssl_ctx_st* ctx);
 
+  ssl_ctx_st* get() const { return ctx_.get(); }
+
  private:
   struct Free {
     void operator()(ssl_ctx_st* ctx) const;
