@@ -52,9 +52,9 @@ std::string KeyOfSocket(int fd) {
 
 }  // namespace
 
-std::optional<ShedChoice> ChooseToShed(const std::vector<DoorConnection>& open,
-                                       absl::Time now,
-                                       absl::Duration first_request) {
+std::optional<ShedChoice> ChooseToShed(
+    const std::vector<DoorConnection>& open, absl::Time now,
+    absl::Duration first_request) {
   const DoorConnection* slow = nullptr;
   const DoorConnection* idle = nullptr;
   for (const DoorConnection& c : open) {
@@ -64,9 +64,8 @@ std::optional<ShedChoice> ChooseToShed(const std::vector<DoorConnection>& open,
           (slow == nullptr || c.opened < slow->opened)) {
         slow = &c;
       }
-    } else if (idle == nullptr ||
-               std::tie(c.requests, c.last_answer) <
-                   std::tie(idle->requests, idle->last_answer)) {
+    } else if (c.requests == 1 &&
+               (idle == nullptr || c.last_answer < idle->last_answer)) {
       idle = &c;
     }
   }
@@ -214,9 +213,9 @@ std::vector<prometheus::MetricFamily> FrontDoor::Families() const {
   dropped.help =
       "Connections the front door closed so that the rest are served: "
       "silent (sent nothing within --web.request-timeout), slow (no complete "
-      "first request within 2 s, shed when the threads ran out), idle (an "
-      "idle kept-alive connection shed when the threads ran out; those that "
-      "asked least go first), full (refused: nothing could be shed).";
+      "first request within 1 s, shed when the threads ran out), idle (an "
+      "idle kept-alive connection that had asked once, shed when the threads "
+      "ran out), full (refused: nothing could be shed).";
   dropped.type = prometheus::MetricType::Counter;
   for (const char* reason : kReasons) {
     prometheus::ClientMetric d;

@@ -28,7 +28,7 @@ struct FrontDoorLimits {
   absl::Duration defer = absl::Seconds(10);
   // A connection still without its first request after this long (a
   // slowloris, a silent TLS handshake) may be shed to make room.
-  absl::Duration first_request = absl::Seconds(2);
+  absl::Duration first_request = absl::Seconds(1);
   bool tls = false;  // refusals are then closed, not answered with 503
 };
 
@@ -47,11 +47,12 @@ struct ShedChoice {
   const char* reason = "";  // "slow" (no first request yet) or "idle"
 };
 
-// Which connection to shed to make room, or nullopt: first one still
-// without its first request after `first_request` (oldest first), then an
-// idle kept-alive one, those that asked least first, then the one idle the
-// longest. A scraper that keeps its connection (Prometheus) has asked many
-// times and is idle at most one scrape interval: it goes last.
+// Which connection to shed to make room, or nullopt (the newcomer is then
+// refused): first one still without its first request after
+// `first_request` (oldest first), then an idle kept-alive one that has
+// asked once (idle longest first). A connection that came back for more
+// (Prometheus's, scrape after scrape) is never shed: it has shown it is
+// used.
 std::optional<ShedChoice> ChooseToShed(const std::vector<DoorConnection>& open,
                                        absl::Time now,
                                        absl::Duration first_request);

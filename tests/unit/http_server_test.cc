@@ -61,8 +61,9 @@ TEST(CivetListeningPort, RejectsBadAddresses) {
 }
 
 // The connection that least needs its thread goes: one stuck before its
-// first request, then the idle kept-alive one that asked least and waited
-// longest. Busy ones and those already shed never.
+// first request, then an idle kept-alive one that asked once, idle longest
+// first. Busy ones, those already shed, and those that came back for more
+// (Prometheus's) never.
 TEST(ChooseToShed, SlowFirstThenTheIdleThatAskedLeast) {
   const absl::Time now = absl::FromUnixSeconds(1000);
   auto conn = [&](int fd, int opened_ago, int requests, int idle_for,
@@ -92,10 +93,12 @@ TEST(ChooseToShed, SlowFirstThenTheIdleThatAskedLeast) {
   ASSERT_TRUE(choice.has_value());
   EXPECT_EQ(choice->fd, 15);
   EXPECT_STREQ(choice->reason, "slow");
-  // Only Prometheus, the newcomer and the busy one: Prometheus last of all.
+  // Only Prometheus, the newcomer and the busy one: nothing to shed, the
+  // newcomer is refused.
   open = {conn(10, 100, 90, 14), conn(13, 1, 0, 0), conn(14, 50, 3, 60, true)};
-  EXPECT_EQ(ChooseToShed(open, now, grace)->fd, 10);
-  open[0].shed = true;
+  EXPECT_FALSE(ChooseToShed(open, now, grace).has_value());
+  open.push_back(conn(16, 40, 1, 30));
+  open.back().shed = true;  // already on its way out
   EXPECT_FALSE(ChooseToShed(open, now, grace).has_value());
 }
 
