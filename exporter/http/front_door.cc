@@ -37,24 +37,21 @@ int PortOf(const sockaddr_storage& sa) {
   return 0;
 }
 
-std::string KeyOfSocket(int fd) {
-  sockaddr_storage peer{}, local{};
-  socklen_t peer_len = sizeof(peer), local_len = sizeof(local);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
-    return "";
-  }
+// The key of an accepted connection, from the peer address accept() gave
+// and the port of the listener it came in on (no system call).
+std::string KeyOf(const sockaddr* peer, socklen_t len, int listener_port) {
   char host[NI_MAXHOST] = "";
-  getnameinfo(reinterpret_cast<sockaddr*>(&peer), peer_len, host, sizeof(host),
-              nullptr, 0, NI_NUMERICHOST);
-  return PeerKey(host, PortOf(peer), PortOf(local));
+  getnameinfo(peer, len, host, sizeof(host), nullptr, 0, NI_NUMERICHOST);
+  sockaddr_storage copy{};
+  std::memcpy(&copy, peer, std::min<size_t>(len, sizeof(copy)));
+  return PeerKey(host, PortOf(copy), listener_port);
 }
 
 }  // namespace
 
-std::optional<ShedChoice> ChooseToShed(
-    const std::vector<DoorConnection>& open, absl::Time now,
-    absl::Duration first_request) {
+std::optional<ShedChoice> ChooseToShed(const std::vector<DoorConnection>& open,
+                                       absl::Time now,
+                                       absl::Duration first_request) {
   const DoorConnection* slow = nullptr;
   const DoorConnection* idle = nullptr;
   for (const DoorConnection& c : open) {
@@ -96,6 +93,12 @@ int FrontDoor::Listen(int fd, int backlog) {
     (void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds,
                      sizeof(seconds));
   }
+  sockaddr_storage local{};
+  socklen_t len = sizeof(local);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    listener_port_[fd] = PortOf(local);
+  }
   return ::listen(fd, backlog);
 }
 
@@ -116,8 +119,14 @@ void FrontDoor::Refuse(int fd, const char* reason, bool answer) {
 }
 
 int FrontDoor::Accept(int fd, struct sockaddr* addr, socklen_t* len) {
-  const int conn = ::accept(fd, addr, len);
+  sockaddr_storage peer{};
+  socklen_t peer_len = sizeof(peer);
+  const int conn = ::accept(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len);
   if (conn < 0) return conn;
+  if (addr != nullptr && len != nullptr) {
+    std::memcpy(addr, &peer, std::min<size_t>(*len, peer_len));
+    *len = peer_len;
+  }
   const absl::Time now = absl::Now();
   std::lock_guard<std::mutex> lock(mu_);
   if (limits_.defer > absl::ZeroDuration()) {
@@ -152,7 +161,8 @@ int FrontDoor::Accept(int fd, struct sockaddr* addr, socklen_t* len) {
   c = DoorConnection{};
   c.fd = conn;
   c.opened = now;
-  const std::string key = KeyOfSocket(conn);
+  const std::string key = KeyOf(reinterpret_cast<const sockaddr*>(&peer),
+                                peer_len, listener_port_[fd]);
   by_peer_[key] = conn;
   peer_of_[conn] = key;
   return conn;

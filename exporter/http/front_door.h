@@ -88,6 +88,7 @@ class FrontDoor {
   mutable std::mutex mu_;
   FrontDoorLimits limits_;
   std::map<int, DoorConnection> open_;       // by fd
+  std::map<int, int> listener_port_;         // listening fd -> its port
   std::map<std::string, int> by_peer_;       // "addr port>port" -> fd
   std::map<int, std::string> peer_of_;       // fd -> its key
   std::map<std::string, uint64_t> dropped_;  // by reason
