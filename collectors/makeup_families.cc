@@ -33,7 +33,7 @@ void AddTopList(const TopList& list, ListKind kind,
     AddSample(family, static_cast<double>(item.entries), labels);
   }
   constexpr const char* kNames[] = {"source", "destination", "snat"};
-  AddSample(error_bound, static_cast<double>(list.max_error),
+  AddSample(error_bound, static_cast<double>(list.bound),
             {{"list", kNames[static_cast<int>(kind)]}});
 }
 
@@ -108,9 +108,10 @@ void AppendTopLists(const TableMakeup& m, int snat_ports,
   const std::string bound = absl::StrCat(
       " Exact while the dump holds at most ", m.top_sources->capacity,
       " distinct keys; beyond that a count may overstate the truth by at "
-      "most entries/",
+      "most 2 x entries/",
       m.top_sources->capacity,
-      " (nf_conntrack_flows_top_error_bound_entries says by how much).");
+      " (nf_conntrack_flows_top_error_bound_entries says by how much), and "
+      "a key left out holds at most that many.");
   auto sources = GaugeFamily(
       "nf_conntrack_flows_top_source_entries",
       absl::StrCat("Entries of the top sources of the latest dump, by "
@@ -136,8 +137,9 @@ void AppendTopLists(const TableMakeup& m, int snat_ports,
           bound));
   auto error_bound = GaugeFamily(
       "nf_conntrack_flows_top_error_bound_entries",
-      "Largest amount by which a reported top count may overstate the truth "
-      "(0: every count is exact).");
+      "The most a reported top count may overstate the truth by, and the "
+      "most entries a key missing from the list holds (0: every count is "
+      "exact).");
   AddTopList(*m.top_sources, ListKind::kSource, &sources, &error_bound);
   AddTopList(*m.top_destinations, ListKind::kDestination, &destinations,
              &error_bound);

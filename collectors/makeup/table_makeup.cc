@@ -66,17 +66,17 @@ TopItem DestinationItem(const MakeupBuilder::DestinationKey& k) {
 }
 
 template <typename Key, typename ToItem>
-TopList MakeTopList(const SpaceSaving<Key>& sketch, int k, ToItem to_item) {
+TopList MakeTopList(const HeavyHitters<Key>& sketch, int k, ToItem to_item) {
   TopList list;
   list.capacity = sketch.capacity();
   list.exact = sketch.exact();
+  list.bound = sketch.bound();
   auto less = [](const Key& a, const Key& b) { return KeyLess(a, b); };
   for (const auto& c : sketch.Top(static_cast<size_t>(k), less)) {
     TopItem item = to_item(c.key);
     item.entries = c.count;
     item.error = c.error;
     item.unreplied = c.flagged;
-    list.max_error = std::max(list.max_error, c.error);
     list.items.push_back(std::move(item));
   }
   return list;
@@ -131,8 +131,19 @@ uint64_t IdleHistogram::IdleLongerThan(double bound) const {
   return n;
 }
 
+bool StandsOut(const TopList& list, const TopItem& item) {
+  return list.exact ||
+         (item.entries >= item.error && item.entries - item.error > list.bound);
+}
+
 size_t SketchCapacity(int top) {
-  return top <= 0 ? 0 : std::max<size_t>(4096, 64 * static_cast<size_t>(top));
+  if (top <= 0) return 0;
+  // Three quarters of a power of two of at least 8,192 slots: the hash
+  // table then holds the counters without ever growing (absl grows past
+  // 25/32 full).
+  size_t slots = 8192;
+  while (slots / 4 * 3 < 64 * static_cast<size_t>(top)) slots *= 2;
+  return slots / 4 * 3;
 }
 
 void ReadIdleTimeouts(const KernelView& view, ConntrackFlavor flavor,
@@ -222,7 +233,10 @@ TableMakeup MakeupBuilder::Finish() const {
   }
   for (size_t p = 0; p < snat_by_protocol_.size(); ++p) {
     const std::string label(ProtocolLabel(static_cast<uint8_t>(p)));
-    if (snat_by_protocol_[p]) m.snat_entries[label] += snat_by_protocol_[p];
+    if (snat_by_protocol_[p]) {
+      m.snat_entries[label] += snat_by_protocol_[p];
+      m.snat += snat_by_protocol_[p];
+    }
     if (assured_by_protocol_[p]) {
       m.assured_entries[label] += assured_by_protocol_[p];
       m.assured += assured_by_protocol_[p];

@@ -15,7 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "collectors/kernel/kernel_view.h"
-#include "collectors/makeup/space_saving.h"
+#include "collectors/makeup/heavy_hitters.h"
 #include "collectors/parse/flow_parser.h"
 
 namespace nfce {
@@ -77,8 +77,10 @@ struct TopItem {
   std::string address;   // "192.0.2.1", or an IPv6 /64: "2001:db8:1:2::/64"
   std::string protocol;  // destinations and SNAT tuples
   std::string port;      // the same; "" for portless protocols
+  // Upper bounds: the truth lies in [entries - error, entries] and
+  // [unreplied - error, unreplied] (exact when error is 0).
   uint64_t entries = 0;
-  uint64_t error = 0;       // entries may overstate the truth by this much
+  uint64_t error = 0;
   uint64_t unreplied = 0;   // of entries, not (yet) answered
   std::string nat_address;  // SNAT tuples: the address traffic leaves with
 };
@@ -87,8 +89,15 @@ struct TopList {
   std::vector<TopItem> items;  // largest first
   size_t capacity = 0;         // counters of the sketch
   bool exact = true;           // every distinct key fitted the sketch
-  uint64_t max_error = 0;      // the largest error among items
+  // The most entries a key missing from `items` can hold, and the most
+  // any count may overstate by (0 when exact).
+  uint64_t bound = 0;
 };
+
+// Whether `item` is certainly above the noise of its list: exact, or its
+// least possible count exceeds what any other key's error could be. The
+// doctor and the status page name only such keys.
+bool StandsOut(const TopList& list, const TopItem& item);
 
 // What one dump says about the table of this network namespace.
 struct TableMakeup {
@@ -102,6 +111,7 @@ struct TableMakeup {
   // entry holds one NAT port of its tuple (the reply tuple is unique in a
   // zone), so a tuple's entries are the source ports it has in use.
   std::map<std::string, uint64_t> snat_entries;
+  uint64_t snat = 0;
   // Assured entries (IPS_ASSURED) by protocol label: what early drop may not
   // evict. The rest of `total` is the table's evictable headroom.
   std::map<std::string, uint64_t> assured_entries;
@@ -120,7 +130,7 @@ struct MakeupOptions {
 };
 
 // Counters of each top-K sketch: counts are exact while the distinct keys of
-// a dump fit, and overstate by at most entries / capacity beyond.
+// a dump fit, and overstate by at most 2 x entries / capacity beyond.
 size_t SketchCapacity(int top);
 
 // Reads the two timeout sysctls the idle histograms are measured against.
@@ -178,9 +188,9 @@ class MakeupBuilder {
  private:
   const int top_;
   FlowAggregator flows_;
-  SpaceSaving<SourceKey> sources_;
-  SpaceSaving<DestinationKey> destinations_;
-  SpaceSaving<SnatKey> snat_;
+  HeavyHitters<SourceKey> sources_;
+  HeavyHitters<DestinationKey> destinations_;
+  HeavyHitters<SnatKey> snat_;
   // By protocol number: an array, as Add() runs once per entry.
   std::array<uint64_t, 256> snat_by_protocol_{};
   std::array<uint64_t, 256> assured_by_protocol_{};

@@ -155,22 +155,30 @@ void AdviseClient(const TableMakeup& m, const TopItem& t,
   out->push_back(Finding{Severity::kNote, std::move(d), {std::move(step)}});
 }
 
+// The first key of `list` when it stands out with a large share of the
+// table, counted at its least possible count.
+const TopItem* LargeShare(const std::optional<TopList>& list, uint64_t total) {
+  if (!list || list->items.empty()) return nullptr;
+  const TopItem& t = list->items.front();
+  if (!StandsOut(*list, t)) return nullptr;
+  return t.entries - t.error >= kLargeShare * static_cast<double>(total)
+             ? &t
+             : nullptr;
+}
+
 void AdviseLargeShare(const HostFacts& f, const TableMakeup& m,
                       std::vector<Finding>* out) {
   // A quarter of a nearly empty table (under 0.1 % of the limit) is no
   // culprit.
   if (m.total < 100 || (f.limit && m.total * 1000 < *f.limit)) return;
-  const double total = static_cast<double>(m.total);
-  if (m.top_destinations && !m.top_destinations->items.empty() &&
-      m.top_destinations->items.front().entries >= kLargeShare * total) {
-    AdviseService(f, m, m.top_destinations->items.front(), out);
+  if (const TopItem* t = LargeShare(m.top_destinations, m.total)) {
+    AdviseService(f, m, *t, out);
   }
   // Behind a NAT out of ports, a client's many connections are the symptom:
   // the SNAT finding says what to do.
-  if (m.top_sources && !m.top_sources->items.empty() &&
-      m.top_sources->items.front().entries >= kLargeShare * total &&
-      !SnatFinding(f)) {
-    AdviseClient(m, m.top_sources->items.front(), out);
+  if (const TopItem* t = LargeShare(m.top_sources, m.total);
+      t && !SnatFinding(f)) {
+    AdviseClient(m, *t, out);
   }
 }
 
@@ -220,8 +228,12 @@ std::optional<Finding> SnatFinding(const HostFacts& f) {
     return std::nullopt;
   }
   const TopItem& top = f.makeup->top_snat->items.front();
+  // Past the sketch's capacity a tuple is judged at its least possible
+  // count, and only when that is above the noise.
+  if (!StandsOut(*f.makeup->top_snat, top)) return std::nullopt;
+  const uint64_t in_use = top.entries - top.error;
   const uint64_t available = static_cast<uint64_t>(f.snat_ports);
-  const double share = static_cast<double>(top.entries) / available;
+  const double share = static_cast<double>(in_use) / available;
   // Inserts that clashed rather than met a long chain: the symptom of a
   // tuple out of ports, even below the threshold (its ports come and go).
   const uint64_t clashes =
@@ -237,8 +249,7 @@ std::optional<Finding> SnatFinding(const HostFacts& f) {
   d.error = top.error;
   d.share = share;
   d.kube_proxy = f.kube_proxy;
-  Finding out{
-      top.entries >= available ? Severity::kCritical : Severity::kWarning,
+  Finding out{in_use >= available ? Severity::kCritical : Severity::kWarning,
       {},
       {}};
   const std::string where =

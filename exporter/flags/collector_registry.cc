@@ -104,7 +104,7 @@ const std::vector<CollectorEntry>& KnownCollectors() {
                      "the rest count as zone \"other\"."),
              IntFlag("collector.flows.top", &o->flows.top, 0, 1000,
                      "Top sources, destinations and source-NAT tuples "
-                     "reported (0: none). Counted in a sketch of max(4096, 64 "
+                     "reported (0: none). Counted in a sketch of max(6144, 64 "
                      "x top) counters each: exact while the distinct keys "
                      "fit, memory bounded whatever the table holds."),
              IntFlag("collector.flows.snat-ports", &o->flows.snat_ports, 1,

@@ -24,8 +24,10 @@ std::string Service(const TopItem& t) {
                       t.port.empty() ? "" : absl::StrCat("/", t.port));
 }
 
-std::string Overstate(const TopItem& t) {
-  return t.error ? absl::StrCat(" (may overstate by up to ", t.error, ")") : "";
+std::string Overstate(const TopItem& t, absl::string_view what) {
+  return t.error ? absl::StrCat(" (", what, " may overstate by up to ", t.error,
+                                ")")
+                 : "";
 }
 
 std::string TopLine(const HostFacts& f, const TopItem& t, uint64_t total,
@@ -33,13 +35,42 @@ std::string TopLine(const HostFacts& f, const TopItem& t, uint64_t total,
   return absl::StrCat(Named(f, t.address),
                       destination ? absl::StrCat(" ", Service(t)) : "", ": ",
                       t.entries, " entries (", Percent(t.entries, total), "), ",
-                      t.unreplied, " unreplied", Overstate(t));
+                      t.unreplied, " unreplied", Overstate(t, "each"));
 }
 
 std::string SnatLine(const HostFacts& f, const TopItem& t) {
   return absl::StrCat(Named(f, t.nat_address), " -> ", Named(f, t.address), " ",
                       Service(t), ": ", t.entries, " of ", f.snat_ports,
-                      " source ports in use", Overstate(t));
+                      " source ports in use", Overstate(t, "it"));
+}
+
+// Past the sketch's capacity with no key above the noise: say so, and how
+// large the largest can be, rather than list keys that may be noise.
+std::string NothingStandsOut(const TopList& list, absl::string_view what,
+                             uint64_t total) {
+  const uint64_t largest =
+      std::max(list.bound, list.items.empty() ? 0 : list.items[0].entries);
+  const double share = total ? static_cast<double>(largest) / total : 0;
+  return absl::StrCat(
+      "no ", what, " stands out: each count is within the error bound of ",
+      list.bound, " entries (more distinct keys than the ", list.capacity,
+      " counters); the largest holds at most ", largest, " entries (",
+      share < 0.001 ? std::string("under 0.1%") : Percent(share), ")");
+}
+
+// The top lines of `list`: the keys that stand out, at most five.
+template <typename Line>
+std::vector<std::string> TopLines(const TopList& list, absl::string_view what,
+                                  uint64_t total, Line line) {
+  std::vector<std::string> out;
+  for (const TopItem& t : list.items) {
+    if (out.size() == 5) break;
+    if (StandsOut(list, t)) out.push_back(line(t));
+  }
+  if (out.empty() && !list.items.empty()) {
+    out.push_back(NothingStandsOut(list, what, total));
+  }
+  return out;
 }
 
 std::string IdleRange(size_t i) {
@@ -111,10 +142,11 @@ MakeupLines DescribeMakeup(const HostFacts& f) {
   for (bool destination : {false, true}) {
     const auto& list = destination ? m.top_destinations : m.top_sources;
     if (!list) continue;
-    auto& lines = destination ? out.destinations : out.sources;
-    for (size_t i = 0; i < list->items.size() && i < 5; ++i) {
-      lines.push_back(TopLine(f, list->items[i], m.total, destination));
-    }
+    (destination ? out.destinations : out.sources) =
+        TopLines(*list, destination ? "destination" : "source", m.total,
+                 [&](const TopItem& t) {
+                   return TopLine(f, t, m.total, destination);
+                 });
   }
   for (const auto& [protocol, count] : m.snat_entries) {
     if (count > 0) {
@@ -123,8 +155,10 @@ MakeupLines DescribeMakeup(const HostFacts& f) {
     }
   }
   if (m.top_snat) {
-    for (size_t i = 0; i < m.top_snat->items.size() && i < 5; ++i) {
-      out.snat.push_back(SnatLine(f, m.top_snat->items[i]));
+    for (std::string& line :
+         TopLines(*m.top_snat, "source-NAT tuple", m.snat,
+                  [&](const TopItem& t) { return SnatLine(f, t); })) {
+      out.snat.push_back(std::move(line));
     }
   }
   if (m.tcp_established && m.tcp_established->count) {

@@ -120,15 +120,25 @@ json Top(const HostFacts& f, const std::optional<TopList>& list) {
       item["protocol"] = t.protocol;
       item["port"] = t.port;
     }
+    // Upper bounds, each within `error` of the truth.
     item["entries"] = t.entries;
     item["unreplied"] = t.unreplied;
     item["error"] = t.error;
+    item["stands_out"] = StandsOut(*list, t);
     if (const NetnsName* n = f.NamespaceOf(t.address)) {
       item["workload"] = WorkloadText(*n);
     }
     items.push_back(std::move(item));
   }
   return items;
+}
+
+// How far the counts of a top list can be trusted.
+json TopBound(const std::optional<TopList>& list) {
+  if (!list) return nullptr;
+  return {{"exact", list->exact},
+          {"counters", list->capacity},
+          {"bound", list->bound}};
 }
 
 json Namespaces(const HostFacts& f) {
@@ -185,6 +195,10 @@ json Makeup(const HostFacts& f) {
           {"assured", m.assured},
           {"assured_entries", m.assured_entries},
           {"top_snat", Top(f, m.top_snat)},
+          {"top_bounds",
+           {{"sources", TopBound(m.top_sources)},
+            {"destinations", TopBound(m.top_destinations)},
+            {"snat", TopBound(m.top_snat)}}},
           {"idle_tcp_established", Idle(m.tcp_established)},
           {"idle_udp_stream", Idle(m.udp_stream)}};
 }
