@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -48,7 +49,6 @@ class HeavyHitters {
     if (counters_.capacity() == 0) {
       // Reserved so that purges never make the table grow or rehash.
       counters_.reserve(capacity_ + 1);
-      scratch_.reserve(capacity_ + 1);
     }
     auto [it, inserted] = counters_.try_emplace(key);
     Slot& slot = it->second;
@@ -90,7 +90,7 @@ class HeavyHitters {
   bool exact() const { return bound_ == 0; }
   size_t MemoryBytes() const {
     return counters_.capacity() * (sizeof(std::pair<const Key, Slot>) + 1) +
-           scratch_.capacity() * sizeof(uint32_t);
+           sizeof(histogram_) + scratch_.capacity() * sizeof(uint32_t);
   }
 
  private:
@@ -110,13 +110,7 @@ class HeavyHitters {
   // Subtracts the median count from every counter but `keep` (the key that
   // found them full, not yet counted) and drops those it empties.
   void Purge(const Slot* keep) {
-    scratch_.clear();
-    for (const auto& [key, s] : counters_) {
-      if (&s != keep) scratch_.push_back(s.count);
-    }
-    auto mid = scratch_.begin() + static_cast<std::ptrdiff_t>(scratch_.size() / 2);
-    std::nth_element(scratch_.begin(), mid, scratch_.end());
-    const uint32_t d = *mid;
+    const uint32_t d = MedianCount(keep);
     bound_ += d;
     absl::erase_if(counters_, [&](auto& kv) {
       Slot& s = kv.second;
@@ -127,9 +121,33 @@ class HeavyHitters {
     });
   }
 
+  // Counts are mostly small: a histogram finds their median in one pass;
+  // only when it lies past the histogram are the counts selected.
+  uint32_t MedianCount(const Slot* keep) {
+    histogram_.fill(0);
+    for (const auto& [key, s] : counters_) {
+      if (&s != keep) ++histogram_[std::min<size_t>(s.count, kBins - 1)];
+    }
+    const size_t rank = (counters_.size() - 1) / 2;  // of the others
+    size_t seen = 0;
+    for (size_t bin = 0; bin + 1 < kBins; ++bin) {
+      seen += histogram_[bin];
+      if (seen > rank) return static_cast<uint32_t>(bin);
+    }
+    scratch_.clear();
+    for (const auto& [key, s] : counters_) {
+      if (&s != keep) scratch_.push_back(s.count);
+    }
+    auto mid = scratch_.begin() + static_cast<std::ptrdiff_t>(rank);
+    std::nth_element(scratch_.begin(), mid, scratch_.end());
+    return *mid;
+  }
+
+  static constexpr size_t kBins = 1024;
   size_t capacity_;
   absl::flat_hash_map<Key, Slot, Hash> counters_;
   std::vector<uint32_t> scratch_;
+  std::array<uint32_t, kBins> histogram_{};
   uint64_t total_ = 0;
   uint64_t bound_ = 0;
 };

@@ -35,33 +35,36 @@ bool HasPorts(uint8_t protocol) {
 // out in the same order from one dump to the next.
 bool KeyLess(const MakeupBuilder::SourceKey& a,
              const MakeupBuilder::SourceKey& b) {
-  return std::tie(a.family, a.address) < std::tie(b.family, b.address);
+  if (a.family != b.family) return a.family < b.family;
+  return a.address < b.address;
 }
 bool KeyLess(const MakeupBuilder::DestinationKey& a,
              const MakeupBuilder::DestinationKey& b) {
-  return std::tie(a.family, a.address, a.protocol, a.port) <
-         std::tie(b.family, b.address, b.protocol, b.port);
+  if (a.family() != b.family()) return a.family() < b.family();
+  if (!(a.address == b.address)) return a.address < b.address;
+  return std::make_pair(a.protocol(), a.port()) <
+         std::make_pair(b.protocol(), b.port());
 }
 bool KeyLess(const MakeupBuilder::SnatKey& a, const MakeupBuilder::SnatKey& b) {
-  if (a.nat_address != b.nat_address) return a.nat_address < b.nat_address;
+  if (!(a.nat_address == b.nat_address)) return a.nat_address < b.nat_address;
   return KeyLess(a.destination, b.destination);
 }
 
 MakeupBuilder::DestinationKey DestinationOf(const FlowKey& e) {
   MakeupBuilder::DestinationKey dest;
-  dest.family = e.family;
-  dest.protocol = e.protocol;
-  dest.has_port = HasPorts(e.protocol) && e.destination_port.has_value();
-  dest.port = dest.has_port ? *e.destination_port : 0;
-  dest.address = e.destination;
+  const bool has_port = HasPorts(e.protocol) && e.destination_port.has_value();
+  dest.service = uint64_t{e.family} | uint64_t{e.protocol} << 8 |
+                 uint64_t{has_port} << 16 |
+                 uint64_t{has_port ? *e.destination_port : 0u} << 24;
+  dest.address = MakeupBuilder::Address::Of(e.destination);
   return dest;
 }
 
 TopItem DestinationItem(const MakeupBuilder::DestinationKey& k) {
   TopItem item;
-  item.address = AddressText(k.family, k.address, false);
-  item.protocol = std::string(ProtocolLabel(k.protocol));
-  if (k.has_port) item.port = absl::StrCat(k.port);
+  item.address = AddressText(k.family(), k.address.Bytes(), false);
+  item.protocol = std::string(ProtocolLabel(k.protocol()));
+  if (k.has_port()) item.port = absl::StrCat(k.port());
   return item;
 }
 
@@ -83,6 +86,25 @@ TopList MakeTopList(const HeavyHitters<Key>& sketch, int k, ToItem to_item) {
 }
 
 }  // namespace
+
+MakeupBuilder::Address MakeupBuilder::Address::Of(
+    const std::array<uint8_t, 16>& bytes) {
+  Address a;
+  std::memcpy(&a.hi, bytes.data(), 8);
+  std::memcpy(&a.lo, bytes.data() + 8, 8);
+  return a;
+}
+
+std::array<uint8_t, 16> MakeupBuilder::Address::Bytes() const {
+  std::array<uint8_t, 16> bytes;
+  std::memcpy(bytes.data(), &hi, 8);
+  std::memcpy(bytes.data() + 8, &lo, 8);
+  return bytes;
+}
+
+bool MakeupBuilder::Address::operator<(const Address& o) const {
+  return Bytes() < o.Bytes();
+}
 
 void FlowAggregator::Add(const FlowKey& flow) {
   uint32_t zone = flow.zone;
@@ -181,12 +203,12 @@ void MakeupBuilder::Add(const FlowKey& e) {
   const bool unreplied = !(e.status & IPS_SEEN_REPLY);
   unreplied_ += unreplied;
   if (top_ > 0) {
-    SourceKey source;
-    source.family = e.family;
     // An IPv6 source counts as its /64: one host, or one subnet's worth of
     // privacy addresses, stays one key.
-    std::memcpy(source.address.data(), e.source.data(),
-                e.family == AF_INET6 ? 8 : 16);
+    SourceKey source;
+    source.family = e.family;
+    source.address = Address::Of(e.source);  // IPv4: the rest is zero
+    if (e.family == AF_INET6) source.address.lo = 0;
     sources_.Add(source, unreplied);
     destinations_.Add(DestinationOf(e), unreplied);
   }
@@ -194,7 +216,8 @@ void MakeupBuilder::Add(const FlowKey& e) {
   if (e.status & IPS_SRC_NAT) {
     ++snat_by_protocol_[e.protocol];
     if (top_ > 0 && e.has_reply) {
-      snat_.Add({DestinationOf(e), e.reply_destination}, unreplied);
+      snat_.Add({DestinationOf(e), Address::Of(e.reply_destination)},
+                unreplied);
     }
   }
   if (e.timeout) {
@@ -219,13 +242,15 @@ TableMakeup MakeupBuilder::Finish() const {
   if (top_ > 0) {
     m.top_sources = MakeTopList(sources_, top_, [](const SourceKey& k) {
       TopItem item;
-      item.address = AddressText(k.family, k.address, k.family == AF_INET6);
+      item.address =
+          AddressText(k.family, k.address.Bytes(), k.family == AF_INET6);
       return item;
     });
     m.top_destinations = MakeTopList(destinations_, top_, DestinationItem);
     m.top_snat = MakeTopList(snat_, top_, [](const SnatKey& k) {
       TopItem item = DestinationItem(k.destination);
-      item.nat_address = AddressText(k.destination.family, k.nat_address);
+      item.nat_address =
+          AddressText(k.destination.family(), k.nat_address.Bytes());
       return item;
     });
     m.sketch_bytes = sources_.MemoryBytes() + destinations_.MemoryBytes() +

@@ -144,44 +144,56 @@ class MakeupBuilder {
   void Add(const FlowKey& entry);
   TableMakeup Finish() const;
 
+  // Keys of the sketches: addresses as two words each, so that a key
+  // compares and hashes as a few integers (the sketches probe once per
+  // entry of the table).
+  struct Address {
+    uint64_t hi = 0, lo = 0;  // the 16 bytes in memory order
+    static Address Of(const std::array<uint8_t, 16>& bytes);
+    std::array<uint8_t, 16> Bytes() const;
+    bool operator==(const Address& o) const { return hi == o.hi && lo == o.lo; }
+    bool operator<(const Address& o) const;  // as the bytes compare
+  };
   struct SourceKey {
+    Address address;  // IPv6: its /64
     uint8_t family = 0;
-    std::array<uint8_t, 16> address{};
     bool operator==(const SourceKey& o) const {
-      return family == o.family && address == o.address;
+      return address == o.address && family == o.family;
     }
     template <typename H>
     friend H AbslHashValue(H h, const SourceKey& k) {
-      return H::combine(std::move(h), k.family, k.address);
+      return H::combine(std::move(h), k.address.hi,
+                        k.address.lo ^ (uint64_t{k.family} << 56));
     }
   };
   struct DestinationKey {
-    uint8_t family = 0;
-    uint8_t protocol = 0;
-    bool has_port = false;
-    uint16_t port = 0;
-    std::array<uint8_t, 16> address{};
+    Address address;
+    // family, protocol, whether it has a port, and the port, in one word
+    uint64_t service = 0;
+    uint8_t family() const { return service & 0xff; }
+    uint8_t protocol() const { return service >> 8 & 0xff; }
+    bool has_port() const { return service >> 16 & 1; }
+    uint16_t port() const { return service >> 24 & 0xffff; }
     bool operator==(const DestinationKey& o) const {
-      return family == o.family && protocol == o.protocol &&
-             has_port == o.has_port && port == o.port && address == o.address;
+      return address == o.address && service == o.service;
     }
     template <typename H>
     friend H AbslHashValue(H h, const DestinationKey& k) {
-      return H::combine(std::move(h), k.family, k.protocol, k.has_port, k.port,
-                        k.address);
+      return H::combine(std::move(h), k.address.hi, k.address.lo ^ k.service);
     }
   };
   // A source-NAT tuple: the reply's destination (the NAT address) and the
   // original destination, port and protocol.
   struct SnatKey {
     DestinationKey destination;
-    std::array<uint8_t, 16> nat_address{};
+    Address nat_address;
     bool operator==(const SnatKey& o) const {
       return destination == o.destination && nat_address == o.nat_address;
     }
     template <typename H>
     friend H AbslHashValue(H h, const SnatKey& k) {
-      return H::combine(std::move(h), k.destination, k.nat_address);
+      return H::combine(std::move(h), k.destination, k.nat_address.hi,
+                        k.nat_address.lo);
     }
   };
 
