@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Top lists at millions of entries (on demand, not part of the test suite):
-# a table of ENTRIES entries from SOURCES sources, in two make-ups (uniform;
-# 30 % from one address), each in a network namespace of its own that is
+# a table of ENTRIES entries from SOURCES sources, in three make-ups
+# (uniform; 30 % from one address; source-NATed over ENTRIES / 5 tuples, one
+# with 60,000 ports in use), each in a network namespace of its own that is
 # always deleted. For each: the flows refresh's user CPU with the top lists
 # on (top 10) and off (top 0), taken in turn, medians; and the doctor's
 # report checked against the truth (tests/e2e/top_lists.py).
@@ -55,7 +56,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf '\n%-8s | %-22s | %-14s | %-15s | %-6s\n' make-up tool "top on user ms" \
   "top off user ms" "on/off"
 status=0
-for makeup in uniform heavy; do
+for makeup in uniform heavy snat; do
   ns=nfce-topbench-$makeup-$$
   ip netns add "$ns"
   ip netns exec "$ns" python3 tests/e2e/top_lists.py fill "$makeup" "$entries" \

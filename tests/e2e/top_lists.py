@@ -7,14 +7,18 @@ tests/bench/top_lists.sh.
 
 usage: top_lists.py fill MAKEUP ENTRIES SOURCES TRUTH.json
        top_lists.py check MAKEUP TRUTH.json DOCTOR.json DOCTOR.txt
-MAKEUP: uniform (every source alike) or heavy (30 % from one address, half
-of it answered). Every other entry is unreplied.
+MAKEUP: uniform (every source alike), heavy (30 % from one address, half of
+it answered; every other entry unreplied) or snat (source-NATed entries:
+one tuple with 20 % of them, at most 60,000, as its ports in use, the rest
+spread over ENTRIES / 5 tuples; SOURCES unused).
 """
 import json
 import subprocess
 import sys
 
 HEAVY = "10.9.9.9"
+NAT = "192.0.2.1"  # the address every tuple leaves with
+HEAVY_TUPLE = ("10.201.0.53", "53")  # its destination and port
 
 
 def light_address(i):
@@ -48,6 +52,33 @@ def fill(makeup, entries, sources, truth_path):
         n = light // sources + (1 if i < light % sources else 0)
         truth["sources"][light_address(i)] = n
         truth["unreplied"][light_address(i)] = n
+    insert(lines, entries)
+    json.dump(truth, open(truth_path, "w"))
+
+
+def fill_snat(entries, truth_path):
+    """Each source-NATed entry holds one port of its tuple (NAT address,
+    destination, port, protocol): ports from 1024 up, one per entry."""
+    heavy = min(entries // 5, 60000)  # a port range holds at most 64,512
+    tuples = {HEAVY_TUPLE: heavy}
+    light = entries - heavy
+    count = max(1, entries // 5)
+    for j in range(light):
+        t = (f"10.{40 + j % count // 65536}.{j % count // 256 % 256}.{j % count % 256}", "53")
+        tuples[t] = tuples.get(t, 0) + 1
+    lines = []
+    for (dest, port), n in tuples.items():
+        for k in range(n):
+            lines.append(
+                f"-I -s 10.8.{k // 60000}.1 -d {dest} -p udp --sport {1024 + k % 60000} "
+                f"--dport {port} -t 3600 --src-nat {NAT}:{1024 + k}\n")
+    insert(lines, entries)
+    json.dump({"entries": entries,
+               "tuples": {f"{d}/{p}": n for (d, p), n in tuples.items()}},
+              open(truth_path, "w"))
+
+
+def insert(lines, entries):
     # conntrack -R in pieces: one process of millions of lines holds them all.
     for start in range(0, len(lines), 200000):
         subprocess.run(["conntrack", "-R", "-"],
@@ -57,7 +88,30 @@ def fill(makeup, entries, sources, truth_path):
                              text=True, check=True).stdout)
     if got != entries:
         sys.exit(f"table holds {got} entries, wanted {entries}")
-    json.dump(truth, open(truth_path, "w"))
+
+
+def check_snat(truth, m, text):
+    bounds = m["top_bounds"]["snat"]
+    assert not bounds["exact"] and len(truth["tuples"]) > bounds["counters"], bounds
+    items = m["top_snat"]
+    for t in items:
+        assert t["nat_address"] == NAT, t
+        n = truth["tuples"][f"{t['address']}/{t['port']}"]
+        assert t["entries"] - t["error"] <= n <= t["entries"], (t, n)
+    listed = {f"{t['address']}/{t['port']}" for t in items}
+    largest_left_out = max(n for k, n in truth["tuples"].items() if k not in listed)
+    assert largest_left_out <= bounds["bound"], (largest_left_out, bounds)
+    standing = [t for t in items if t["stands_out"]]
+    assert [(t["address"], t["port"]) for t in standing] == [HEAVY_TUPLE], standing
+    t = items[0]
+    line = f"{NAT} -> {HEAVY_TUPLE[0]} udp/{HEAVY_TUPLE[1]}: {t['entries']} of"
+    assert line in text, line
+    heavy = truth["tuples"]["/".join(HEAVY_TUPLE)]
+    print(f"ok   snat: {len(truth['tuples'])} tuples past {bounds['counters']} "
+          f"counters; {NAT} -> {'/'.join(HEAVY_TUPLE)} named first and alone: "
+          f"{t['entries']} ports in use (truth {heavy}, error {t['error']}); "
+          f"list bound {bounds['bound']} ({bounds['bound'] / truth['entries'] * 100:.3f} % "
+          f"of the entries), largest tuple left out {largest_left_out}")
 
 
 def check(makeup, truth_path, doctor_json, doctor_txt):
@@ -66,6 +120,8 @@ def check(makeup, truth_path, doctor_json, doctor_txt):
     text = open(doctor_txt).read()
     m = report["makeup"]
     assert m["entries"] == truth["entries"], (m["entries"], truth["entries"])
+    if makeup == "snat":
+        return check_snat(truth, m, text)
     bounds = m["top_bounds"]["sources"]
     assert not bounds["exact"], f"more sources than counters, yet exact: {bounds}"
     assert len(truth["sources"]) > bounds["counters"], bounds
@@ -104,7 +160,9 @@ def check(makeup, truth_path, doctor_json, doctor_txt):
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "fill":
+    if sys.argv[1] == "fill" and sys.argv[2] == "snat":
+        fill_snat(int(sys.argv[3]), sys.argv[5])
+    elif sys.argv[1] == "fill":
         fill(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     elif sys.argv[1] == "check":
         check(*sys.argv[2:6])

@@ -7,7 +7,10 @@
 # 1. uniform: no source is named; the doctor says that none stands out,
 #    with the bound, and every count it gives holds the truth within it;
 # 2. one heavy source (30 %, half of it answered): named first and alone,
-#    its entries and unreplied entries within their stated bounds.
+#    its entries and unreplied entries within their stated bounds;
+# 3. 100,000 source-NATed entries over 20,001 tuples, one with 20,000 ports
+#    in use: that tuple named first and alone, its ports within the bound,
+#    and no tuple left out holding more than the bound.
 # tests/bench/top_lists.sh runs the same checks at two million entries.
 set -euo pipefail
 source "$(dirname "$0")/netns_lib.sh"
@@ -16,7 +19,7 @@ require_tools ip conntrack python3
 init_workspace
 entries=100000 sources=20000
 
-for makeup in uniform heavy; do
+for makeup in uniform heavy snat; do
   ns=nfce-top-$makeup-$$
   more_ns+=("$ns")
   ip netns add "$ns"
