@@ -249,9 +249,8 @@ std::optional<Finding> SnatFinding(const HostFacts& f) {
   d.error = top.error;
   d.share = share;
   d.kube_proxy = f.kube_proxy;
-  Finding out{in_use >= available ? Severity::kCritical : Severity::kWarning,
-      {},
-      {}};
+  Finding out{
+      in_use >= available ? Severity::kCritical : Severity::kWarning, {}, {}};
   const std::string where =
       absl::StrCat(d.destination, " ", d.protocol,
                    d.port.empty() ? "" : absl::StrCat(" dport ", d.port));

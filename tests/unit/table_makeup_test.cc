@@ -66,8 +66,10 @@ std::vector<std::pair<uint32_t, bool>> Stream(Order order) {
       break;
     case Order::kInterleaved:  // 3 heavy, 7 light, again and again
       for (size_t h = 0, l = 0; h < heavy.size() || l < light.size();) {
-        for (int j = 0; j < 3 && h < heavy.size(); ++j) out.push_back(heavy[h++]);
-        for (int j = 0; j < 7 && l < light.size(); ++j) out.push_back(light[l++]);
+        for (int j = 0; j < 3 && h < heavy.size(); ++j)
+          out.push_back(heavy[h++]);
+        for (int j = 0; j < 7 && l < light.size(); ++j)
+          out.push_back(light[l++]);
       }
       break;
     case Order::kShuffled:
@@ -106,7 +108,8 @@ TEST_P(HeavyHittersPastCapacity, HeavyKeysFoundAndEveryBoundHolds) {
     EXPECT_GE(c.count, truth[c.key]) << c.key;  // an upper bound
     EXPECT_LE(c.count - c.error, truth[c.key]) << c.key;
     EXPECT_GE(c.flagged, flagged[c.key]) << c.key;
-    EXPECT_LE(c.flagged - std::min(c.flagged, c.error), flagged[c.key]) << c.key;
+    EXPECT_LE(c.flagged - std::min(c.flagged, c.error), flagged[c.key])
+        << c.key;
   }
   for (const auto& [key, n] : truth) {
     if (!held.count(key)) {
@@ -147,7 +150,8 @@ TEST(MakeupBuilder, StandsOutOnlyAboveTheBound) {
       FlowKey e;
       e.family = AF_INET;
       e.protocol = IPPROTO_UDP;
-      uint32_t a = heavy && rng() % 10 < 3 ? 0x0a000001 : 0x0b000000 + rng() % sources;
+      uint32_t a =
+          heavy && rng() % 10 < 3 ? 0x0a000001 : 0x0b000000 + rng() % sources;
       heavy_truth += a == 0x0a000001;
       a = htonl(a);
       std::memcpy(e.source.data(), &a, 4);
@@ -158,7 +162,8 @@ TEST(MakeupBuilder, StandsOutOnlyAboveTheBound) {
     ASSERT_TRUE(m.top_sources);
     EXPECT_FALSE(m.top_sources->exact);
     size_t standing = 0;
-    for (const TopItem& t : m.top_sources->items) standing += StandsOut(*m.top_sources, t);
+    for (const TopItem& t : m.top_sources->items)
+      standing += StandsOut(*m.top_sources, t);
     if (!heavy) {
       EXPECT_EQ(standing, 0u);
     } else {

@@ -142,11 +142,9 @@ MakeupLines DescribeMakeup(const HostFacts& f) {
   for (bool destination : {false, true}) {
     const auto& list = destination ? m.top_destinations : m.top_sources;
     if (!list) continue;
-    (destination ? out.destinations : out.sources) =
-        TopLines(*list, destination ? "destination" : "source", m.total,
-                 [&](const TopItem& t) {
-                   return TopLine(f, t, m.total, destination);
-                 });
+    (destination ? out.destinations : out.sources) = TopLines(
+        *list, destination ? "destination" : "source", m.total,
+        [&](const TopItem& t) { return TopLine(f, t, m.total, destination); });
   }
   for (const auto& [protocol, count] : m.snat_entries) {
     if (count > 0) {
