@@ -116,7 +116,7 @@ local promql = import '../lib/promql.libsonnet';
             'warning',
             '%s\n/ ignoring(nat_address, destination, port, protocol) group_left\n%s\n> %s\nor\n(\n  sum without (cpu) (rate(%s[5m]))\n  - (sum without (cpu) (rate(%s[5m])) or sum without (cpu) (rate(%s[5m])) * 0)\n) > 0\nunless\n%s\n'
             % [
-              m('nf_conntrack_flows_top_snat_ports_in_use'),
+              promql.snatPortsInUse(c.selector),
               m('nf_conntrack_flows_snat_ports_available'),
               num(c.snatPortsThreshold),
               m('nf_conntrack_stat_insert_failed_total'),

@@ -7,6 +7,15 @@
     local all = std.filter(function(s) s != '', matchers);
     if std.length(all) == 0 then name else '%s{%s}' % [name, std.join(',', all)],
 
+  // Source ports in use of the top source-NAT tuples at their least: the
+  // reported count less the list's error bound (0 while it is exact), so
+  // that past the sketch's capacity a tuple in the noise pages nobody.
+  snatPortsInUse(selector):
+    '(\n  %s\n  - ignoring(list, nat_address, destination, port, protocol) group_left\n  %s\n)' % [
+      self.metric('nf_conntrack_flows_top_snat_ports_in_use', [selector]),
+      self.metric('nf_conntrack_flows_top_error_bound_entries', [selector, 'list="snat"']),
+    ],
+
   // A number as PromQL and people write it: 0.9, not 0.90000000000000002.
   num(x): '%g' % x,
 

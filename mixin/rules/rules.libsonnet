@@ -51,11 +51,12 @@ local promql = import '../lib/promql.libsonnet';
           },
           {
             // The fullest source-NAT tuple's share of the ports it can use
-            // (flows collector); no sample without source NAT.
+            // (flows collector), at its least count; no sample without
+            // source NAT.
             record: 'instance:nf_conntrack_snat_ports:max_ratio',
-            expr: 'max without (nat_address, destination, port, protocol) (%s)\n/\n%s'
+            expr: 'max without (nat_address, destination, port, protocol) %s\n/\n%s'
                   % [
-                    m('nf_conntrack_flows_top_snat_ports_in_use'),
+                    promql.snatPortsInUse(c.selector),
                     m('nf_conntrack_flows_snat_ports_available'),
                   ],
           },

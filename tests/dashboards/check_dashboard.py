@@ -78,6 +78,7 @@ OPT_IN_METRICS = {
     "nf_conntrack_address_info", "nf_conntrack_flows_top_snat_ports_in_use",
     "nf_conntrack_flows_snat_ports_available",
     "nf_conntrack_flows_assured_entries",
+    "nf_conntrack_flows_top_error_bound_entries",
 }
 
 
