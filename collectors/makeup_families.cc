@@ -111,7 +111,7 @@ void AppendTopLists(const TableMakeup& m, int snat_ports,
       "most 2 x entries/",
       m.top_sources->capacity,
       " (nf_conntrack_flows_top_error_bound_entries says by how much), and "
-      "a key left out holds at most that many.");
+      "a key the sketch did not keep holds at most that many.");
   auto sources = GaugeFamily(
       "nf_conntrack_flows_top_source_entries",
       absl::StrCat("Entries of the top sources of the latest dump, by "
@@ -138,7 +138,7 @@ void AppendTopLists(const TableMakeup& m, int snat_ports,
   auto error_bound = GaugeFamily(
       "nf_conntrack_flows_top_error_bound_entries",
       "The most a reported top count may overstate the truth by, and the "
-      "most entries a key missing from the list holds (0: every count is "
+      "most entries a key the sketch did not keep holds (0: every count is "
       "exact).");
   AddTopList(*m.top_sources, ListKind::kSource, &sources, &error_bound);
   AddTopList(*m.top_destinations, ListKind::kDestination, &destinations,

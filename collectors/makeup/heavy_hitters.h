@@ -61,8 +61,10 @@ class HeavyHitters {
     slot.flagged += flag;
   }
 
-  // The `k` largest counts, largest first; ties broken by `less` on keys so
-  // that the order is stable from one dump to the next.
+  // The `k` keys with the largest least counts (count - error), largest
+  // first, so that a key certainly above the noise is never cut for one
+  // that may be noise; ties broken by count, then by `less` on keys so that
+  // the order is stable from one dump to the next.
   template <typename Less>
   std::vector<Counter> Top(size_t k, Less less) const {
     std::vector<Counter> out;
@@ -72,6 +74,9 @@ class HeavyHitters {
                      uint64_t{s.flagged} + s.error});
     }
     auto larger = [&](const Counter& a, const Counter& b) {
+      if (a.count - a.error != b.count - b.error) {
+        return a.count - a.error > b.count - b.error;
+      }
       if (a.count != b.count) return a.count > b.count;
       return less(a.key, b.key);
     };
@@ -81,10 +86,19 @@ class HeavyHitters {
     return out;
   }
 
+  // The most occurrences any one key can have had, held or not.
+  uint64_t Largest() const {
+    uint64_t largest = bound_;
+    for (const auto& [key, s] : counters_) {
+      largest = std::max<uint64_t>(largest, uint64_t{s.added} + s.error);
+    }
+    return largest;
+  }
+
   uint64_t total() const { return total_; }
   size_t capacity() const { return capacity_; }
-  // The most any key could be overstated by, and the most occurrences a key
-  // outside Top() can have.
+  // The most any count could be overstated by, and the most occurrences a
+  // key that holds no counter can have had.
   uint64_t bound() const { return bound_; }
   // True while every count is exact: no purge happened.
   bool exact() const { return bound_ == 0; }

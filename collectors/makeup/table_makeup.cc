@@ -74,6 +74,7 @@ TopList MakeTopList(const HeavyHitters<Key>& sketch, int k, ToItem to_item) {
   list.capacity = sketch.capacity();
   list.exact = sketch.exact();
   list.bound = sketch.bound();
+  list.largest = sketch.Largest();
   auto less = [](const Key& a, const Key& b) { return KeyLess(a, b); };
   for (const auto& c : sketch.Top(static_cast<size_t>(k), less)) {
     TopItem item = to_item(c.key);
@@ -154,8 +155,7 @@ uint64_t IdleHistogram::IdleLongerThan(double bound) const {
 }
 
 bool StandsOut(const TopList& list, const TopItem& item) {
-  return list.exact ||
-         (item.entries >= item.error && item.entries - item.error > list.bound);
+  return list.exact || Least(item.entries, item.error) > list.bound;
 }
 
 size_t SketchCapacity(int top) {
@@ -258,10 +258,7 @@ TableMakeup MakeupBuilder::Finish() const {
   }
   for (size_t p = 0; p < snat_by_protocol_.size(); ++p) {
     const std::string label(ProtocolLabel(static_cast<uint8_t>(p)));
-    if (snat_by_protocol_[p]) {
-      m.snat_entries[label] += snat_by_protocol_[p];
-      m.snat += snat_by_protocol_[p];
-    }
+    if (snat_by_protocol_[p]) m.snat_entries[label] += snat_by_protocol_[p];
     if (assured_by_protocol_[p]) {
       m.assured_entries[label] += assured_by_protocol_[p];
       m.assured += assured_by_protocol_[p];

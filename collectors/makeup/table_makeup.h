@@ -89,14 +89,22 @@ struct TopList {
   std::vector<TopItem> items;  // largest first
   size_t capacity = 0;         // counters of the sketch
   bool exact = true;           // every distinct key fitted the sketch
-  // The most entries a key missing from `items` can hold, and the most
-  // any count may overstate by (0 when exact).
+  // The most any count may overstate by (0 when exact), and the most
+  // entries a key the sketch did not keep can hold.
   uint64_t bound = 0;
+  // The most entries any one key can hold, listed or not.
+  uint64_t largest = 0;
 };
 
+// The least a count with that error can be.
+inline uint64_t Least(uint64_t count, uint64_t error) {
+  return count > error ? count - error : 0;
+}
+
 // Whether `item` is certainly above the noise of its list: exact, or its
-// least possible count exceeds what any other key's error could be. The
-// doctor and the status page name only such keys.
+// least possible count exceeds the most a key the sketch did not keep can
+// hold. The lists are ranked by least count, so the keys that stand out
+// come first. The doctor and the status page name only such keys.
 bool StandsOut(const TopList& list, const TopItem& item);
 
 // What one dump says about the table of this network namespace.
@@ -111,7 +119,6 @@ struct TableMakeup {
   // entry holds one NAT port of its tuple (the reply tuple is unique in a
   // zone), so a tuple's entries are the source ports it has in use.
   std::map<std::string, uint64_t> snat_entries;
-  uint64_t snat = 0;
   // Assured entries (IPS_ASSURED) by protocol label: what early drop may not
   // evict. The rest of `total` is the table's evictable headroom.
   std::map<std::string, uint64_t> assured_entries;

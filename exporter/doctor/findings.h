@@ -176,10 +176,12 @@ struct IdleEstablished {
   uint64_t excluded = 0;     // with a timeout of their own
   bool kube_proxy = false;
 };
+// Past the sketch's capacity `entries` and `unreplied` are least counts: the
+// truth may be up to `error` more.
 struct DominantService {
   static constexpr absl::string_view kCode = "dominant_service";
   std::string address, protocol, port;
-  uint64_t entries = 0, total = 0, unreplied = 0;
+  uint64_t entries = 0, total = 0, unreplied = 0, error = 0;
   std::string kind;          // dns, unanswered, busy
   uint64_t udp_timeout = 0;  // dns
   uint64_t udp_scaled = 0;   // dns: unreplied entries at a 10 s timeout
@@ -188,7 +190,7 @@ struct DominantService {
 struct DominantClient {
   static constexpr absl::string_view kCode = "dominant_client";
   std::string address;
-  uint64_t entries = 0, total = 0, unreplied = 0;
+  uint64_t entries = 0, total = 0, unreplied = 0, error = 0;
   bool unanswered = false;
 };
 struct TimeWaitDominates {
@@ -201,8 +203,8 @@ struct TimeWaitDominates {
 struct SnatPortsExhausted {
   static constexpr absl::string_view kCode = "snat_ports_exhausted";
   std::string nat_address, destination, port, protocol;
-  uint64_t in_use = 0, available = 0;
-  uint64_t error = 0;  // in_use may overstate the truth by this much
+  uint64_t in_use = 0, available = 0;  // in_use: at least
+  uint64_t error = 0;  // the truth may be up to this much more than in_use
   double share = 0;
   std::optional<Shorten> shorten;
   bool kube_proxy = false;  // NodeLocal DNSCache is the fix for DNS

@@ -115,19 +115,20 @@ void AdviseService(const HostFacts& f, const TableMakeup& m, const TopItem& t,
   d.address = t.address;
   d.protocol = t.protocol;
   d.port = t.port;
-  d.entries = t.entries;
+  d.entries = Least(t.entries, t.error);
   d.total = m.total;
-  d.unreplied = t.unreplied;
+  d.unreplied = Least(t.unreplied, t.error);
+  d.error = t.error;
   Finding a{Severity::kNote, {}, {}};
   if (t.protocol == "udp" && t.port == "53") {
     d.kind = "dns";
     d.udp_timeout = f.Timeout("udp_timeout").value_or(30);
-    d.udp_scaled = Scaled(t.unreplied, d.udp_timeout, 10);
+    d.udp_scaled = Scaled(d.unreplied, d.udp_timeout, 10);
     NotrackUdpPort(53, &a.steps);
-  } else if (t.unreplied * 2 >= t.entries) {
+  } else if (d.unreplied * 2 >= d.entries) {
     d.kind = "unanswered";
     if (t.protocol == "tcp") {
-      d.shorten = ShortenTimeout(f, "tcp_timeout_syn_recv", 60, 10, t.unreplied,
+      d.shorten = ShortenTimeout(f, "tcp_timeout_syn_recv", 60, 10, d.unreplied,
                                  "of its half-open entries", &a.steps);
     }
   } else {
@@ -139,8 +140,13 @@ void AdviseService(const HostFacts& f, const TableMakeup& m, const TopItem& t,
 
 void AdviseClient(const TableMakeup& m, const TopItem& t,
                   std::vector<Finding>* out) {
-  finding::DominantClient d{t.address, t.entries, m.total, t.unreplied,
-                            t.unreplied * 2 >= t.entries};
+  finding::DominantClient d;
+  d.address = t.address;
+  d.entries = Least(t.entries, t.error);
+  d.total = m.total;
+  d.unreplied = Least(t.unreplied, t.error);
+  d.error = t.error;
+  d.unanswered = d.unreplied * 2 >= d.entries;
   const std::string match = absl::StrContains(t.address, ':')
                                 ? absl::StrCat("ip6 saddr ", t.address)
                                 : absl::StrCat("ip saddr ", t.address);
@@ -151,7 +157,7 @@ void AdviseClient(const TableMakeup& m, const TopItem& t,
                          " ct state new limit rate over 50/second drop")
           : absl::StrCat("nft add rule inet filter input ", match,
                          " ct count over ",
-                         std::max<uint64_t>(1000, t.entries / 4), " reject")};
+                         std::max<uint64_t>(1000, d.entries / 4), " reject")};
   out->push_back(Finding{Severity::kNote, std::move(d), {std::move(step)}});
 }
 
@@ -161,7 +167,7 @@ const TopItem* LargeShare(const std::optional<TopList>& list, uint64_t total) {
   if (!list || list->items.empty()) return nullptr;
   const TopItem& t = list->items.front();
   if (!StandsOut(*list, t)) return nullptr;
-  return t.entries - t.error >= kLargeShare * static_cast<double>(total)
+  return Least(t.entries, t.error) >= kLargeShare * static_cast<double>(total)
              ? &t
              : nullptr;
 }
@@ -231,7 +237,7 @@ std::optional<Finding> SnatFinding(const HostFacts& f) {
   // Past the sketch's capacity a tuple is judged at its least possible
   // count, and only when that is above the noise.
   if (!StandsOut(*f.makeup->top_snat, top)) return std::nullopt;
-  const uint64_t in_use = top.entries - top.error;
+  const uint64_t in_use = Least(top.entries, top.error);
   const uint64_t available = static_cast<uint64_t>(f.snat_ports);
   const double share = static_cast<double>(in_use) / available;
   // Inserts that clashed rather than met a long chain: the symptom of a
@@ -244,7 +250,7 @@ std::optional<Finding> SnatFinding(const HostFacts& f) {
   d.destination = top.address;
   d.port = top.port;
   d.protocol = top.protocol;
-  d.in_use = top.entries;
+  d.in_use = in_use;
   d.available = available;
   d.error = top.error;
   d.share = share;

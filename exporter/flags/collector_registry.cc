@@ -104,8 +104,9 @@ const std::vector<CollectorEntry>& KnownCollectors() {
                      "the rest count as zone \"other\"."),
              IntFlag("collector.flows.top", &o->flows.top, 0, 1000,
                      "Top sources, destinations and source-NAT tuples "
-                     "reported (0: none). Counted in a sketch of max(6144, 64 "
-                     "x top) counters each: exact while the distinct keys "
+                     "reported (0: none). Counted in a sketch of 6144 counters "
+                     "each (64 x top, rounded up, beyond top 96): exact while "
+                     "the distinct keys "
                      "fit, memory bounded whatever the table holds."),
              IntFlag("collector.flows.snat-ports", &o->flows.snat_ports, 1,
                      65535,

@@ -321,7 +321,7 @@ function(c)
     ),
     p.bars(
       'Top sources',
-      'The sources holding the most entries in the latest table dump: original-direction source address, an IPv6 source as its /64. One address far ahead of the rest is a scanner, a flooding client or a busy NAT. Exact while a dump has at most 6,144 distinct sources; beyond, a count may overstate by nf_conntrack_flows_top_error_bound_entries, no source left out holds more, and a source within it stands for many alike, not a culprit.' + optIn('flows'),
+      'The sources holding the most entries in the latest table dump: original-direction source address, an IPv6 source as its /64. One address far ahead of the rest is a scanner, a flooding client or a busy NAT. Exact while a dump has at most 6,144 distinct sources; beyond, a count may overstate by nf_conntrack_flows_top_error_bound_entries, no source the sketch did not keep holds more, and a source within it stands for many alike, not a culprit.' + optIn('flows'),
       'short',
       [p.target('topk(10, %s)' % host('nf_conntrack_flows_top_source_entries'),
                 '{{instance}} {{address}}',

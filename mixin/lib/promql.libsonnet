@@ -9,11 +9,14 @@
 
   // Source ports in use of the top source-NAT tuples at their least: the
   // reported count less the list's error bound (0 while it is exact), so
-  // that past the sketch's capacity a tuple in the noise pages nobody.
+  // that past the sketch's capacity a tuple in the noise pages nobody; the
+  // count as reported where no bound is scraped.
   snatPortsInUse(selector):
-    '(\n  %s\n  - ignoring(list, nat_address, destination, port, protocol) group_left\n  %s\n)' % [
-      self.metric('nf_conntrack_flows_top_snat_ports_in_use', [selector]),
+    local inUse = self.metric('nf_conntrack_flows_top_snat_ports_in_use', [selector]);
+    '(\n  clamp_min(\n    %s\n    - ignoring(list, nat_address, destination, port, protocol) group_left\n    %s,\n    0\n  )\n  or\n  %s\n)' % [
+      inUse,
       self.metric('nf_conntrack_flows_top_error_bound_entries', [selector, 'list="snat"']),
+      inUse,
     ],
 
   // A number as PromQL and people write it: 0.9, not 0.90000000000000002.

@@ -458,6 +458,37 @@ TEST(AdviseOnMakeup, IdleEstablishedEntriesWithFiguresForEachCandidate) {
                       "established=36000"));
 }
 
+// Past the top lists' capacity: a client whose count may be noise is not
+// advised on; one above the noise is, with its least count and the range.
+TEST(AdviseOnMakeup, PastCapacityOnlyAClientAboveTheNoiseAndItsRange) {
+  for (uint64_t bound : {3500u, 12u}) {
+    HostFacts f = IdleTable();
+    TopList src;
+    src.exact = false;
+    src.bound = bound;
+    src.largest = 3012;
+    src.items.push_back({"10.0.0.7", "", "", 3012, 12, 2012, ""});
+    f.makeup->top_sources = src;
+    f.makeup->top_destinations = std::nullopt;
+    std::vector<Finding> advice = AdviseOnMakeup(f);
+    const Finding* client = nullptr;
+    for (const Finding& a : advice) {
+      if (a.code() == "dominant_client") client = &a;
+    }
+    if (bound == 3500) {
+      EXPECT_EQ(client, nullptr) << "advised on a client within the noise";
+      continue;
+    }
+    ASSERT_NE(client, nullptr);
+    EXPECT_EQ(client->As<finding::DominantClient>()->entries, 3000u);
+    EXPECT_EQ(client->As<finding::DominantClient>()->error, 12u);
+    EXPECT_NE(Headline(*client).find("10.0.0.7 has 3000 to 3012 of 10000 "
+                                     "entries, 2000 to 2012 of them unreplied"),
+              std::string::npos)
+        << Headline(*client);
+  }
+}
+
 TEST(AdviseOnMakeup, ASmallEnoughPileGetsTheDeleteCommand) {
   HostFacts f = BuiltIn618();
   TableMakeup m;

@@ -47,28 +47,29 @@ std::string SnatLine(const HostFacts& f, const TopItem& t) {
 // Past the sketch's capacity with no key above the noise: say so, and how
 // large the largest can be, rather than list keys that may be noise.
 std::string NothingStandsOut(const TopList& list, absl::string_view what,
-                             uint64_t total) {
-  const uint64_t largest =
-      std::max(list.bound, list.items.empty() ? 0 : list.items[0].entries);
-  const double share = total ? static_cast<double>(largest) / total : 0;
+                             absl::string_view unit, uint64_t whole) {
+  const double share =
+      whole ? static_cast<double>(list.largest) / static_cast<double>(whole)
+            : 0;
   return absl::StrCat(
       "no ", what, " stands out: each count is within the error bound of ",
-      list.bound, " entries (more distinct keys than the ", list.capacity,
-      " counters); the largest holds at most ", largest, " entries (",
+      list.bound, " (more distinct keys than the ", list.capacity,
+      " counters); the largest holds at most ", list.largest, " ", unit, " (",
       share < 0.001 ? std::string("under 0.1%") : Percent(share), ")");
 }
 
 // The top lines of `list`: the keys that stand out, at most five.
 template <typename Line>
 std::vector<std::string> TopLines(const TopList& list, absl::string_view what,
-                                  uint64_t total, Line line) {
+                                  absl::string_view unit, uint64_t whole,
+                                  Line line) {
   std::vector<std::string> out;
   for (const TopItem& t : list.items) {
     if (out.size() == 5) break;
     if (StandsOut(list, t)) out.push_back(line(t));
   }
   if (out.empty() && !list.items.empty()) {
-    out.push_back(NothingStandsOut(list, what, total));
+    out.push_back(NothingStandsOut(list, what, unit, whole));
   }
   return out;
 }
@@ -143,7 +144,7 @@ MakeupLines DescribeMakeup(const HostFacts& f) {
     const auto& list = destination ? m.top_destinations : m.top_sources;
     if (!list) continue;
     (destination ? out.destinations : out.sources) = TopLines(
-        *list, destination ? "destination" : "source", m.total,
+        *list, destination ? "destination" : "source", "entries", m.total,
         [&](const TopItem& t) { return TopLine(f, t, m.total, destination); });
   }
   for (const auto& [protocol, count] : m.snat_entries) {
@@ -154,7 +155,8 @@ MakeupLines DescribeMakeup(const HostFacts& f) {
   }
   if (m.top_snat) {
     for (std::string& line :
-         TopLines(*m.top_snat, "source-NAT tuple", m.snat,
+         TopLines(*m.top_snat, "source-NAT tuple", "ports in use",
+                  static_cast<uint64_t>(std::max(f.snat_ports, 0)),
                   [&](const TopItem& t) { return SnatLine(f, t); })) {
       out.snat.push_back(std::move(line));
     }

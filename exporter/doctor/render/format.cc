@@ -25,4 +25,8 @@ std::string Duration(uint64_t s) {
   return absl::StrCat(s, " s");
 }
 
+std::string AtLeast(uint64_t n, uint64_t error) {
+  return error ? absl::StrCat(n, " to ", n + error) : absl::StrCat(n);
+}
+
 }  // namespace nfce

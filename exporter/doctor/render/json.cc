@@ -71,10 +71,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IdleEstablished, idle_long, total, timeout,
                                    pick, freed, delete_now, candidates,
                                    established, excluded, kube_proxy)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DominantService, address, protocol, port,
-                                   entries, total, unreplied, kind, udp_timeout,
-                                   udp_scaled, shorten)
+                                   entries, total, unreplied, error, kind,
+                                   udp_timeout, udp_scaled, shorten)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DominantClient, address, entries, total,
-                                   unreplied, unanswered)
+                                   unreplied, error, unanswered)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimeWaitDominates, time_wait, total, timeout,
                                    shorten)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UnrepliedDominates, unreplied, total, udp,
@@ -138,7 +138,8 @@ json TopBound(const std::optional<TopList>& list) {
   if (!list) return nullptr;
   return {{"exact", list->exact},
           {"counters", list->capacity},
-          {"bound", list->bound}};
+          {"bound", list->bound},
+          {"largest", list->largest}};
 }
 
 json Namespaces(const HostFacts& f) {

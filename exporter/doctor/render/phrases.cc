@@ -189,16 +189,18 @@ std::string Text(const fd::IdleEstablished& d) {
                          Duration(d.timeout), "."));
 }
 std::string Text(const fd::DominantService& d) {
-  return absl::StrCat("One service holds ", Percent(d.entries, d.total),
-                      " of the table: ", d.address, " ", d.protocol,
-                      d.port.empty() ? "" : absl::StrCat("/", d.port), " has ",
-                      d.entries, " of ", d.total, " entries, ", d.unreplied,
-                      " of them unreplied.");
+  return absl::StrCat(
+      "One service holds ", Percent(d.entries, d.total),
+      d.error ? " or more" : "", " of the table: ", d.address, " ", d.protocol,
+      d.port.empty() ? "" : absl::StrCat("/", d.port), " has ",
+      AtLeast(d.entries, d.error), " of ", d.total, " entries, ",
+      AtLeast(d.unreplied, d.error), " of them unreplied.");
 }
 std::string Text(const fd::DominantClient& d) {
   return absl::StrCat("One client holds ", Percent(d.entries, d.total),
-                      " of the table: ", d.address, " has ", d.entries, " of ",
-                      d.total, " entries, ", d.unreplied,
+                      d.error ? " or more" : "", " of the table: ", d.address,
+                      " has ", AtLeast(d.entries, d.error), " of ", d.total,
+                      " entries, ", AtLeast(d.unreplied, d.error),
                       " of them unreplied.");
 }
 std::string Text(const fd::TimeWaitDominates& d) {
@@ -211,9 +213,10 @@ std::string Text(const fd::TimeWaitDominates& d) {
 }
 std::string Text(const fd::SnatPortsExhausted& d) {
   return absl::StrCat(
-      "source NAT runs out of ports: ", d.in_use, " of ", d.available, " (",
-      Percent(d.share), ") toward ", d.destination, " ", d.protocol,
-      d.port.empty() ? "" : absl::StrCat("/", d.port), " from ", d.nat_address,
+      "source NAT runs out of ports: ", AtLeast(d.in_use, d.error), " of ",
+      d.available, " (", Percent(d.share), ") toward ", d.destination, " ",
+      d.protocol, d.port.empty() ? "" : absl::StrCat("/", d.port), " from ",
+      d.nat_address,
       " are in use; a new connection to it fails at insert when none is free "
       "(insert_failed, drop)");
 }
@@ -368,9 +371,9 @@ std::vector<std::string> More(const fd::SnatPortsExhausted& d) {
         "keeps a few connections upstream");
   }
   if (d.error > 0) {
-    out.push_back(absl::StrCat("the count may overstate the truth by up to ",
-                               d.error,
-                               " (more tuples than the sketch holds)"));
+    out.push_back(absl::StrCat(
+        "the ports in use are a range of ", d.error,
+        ": more tuples than the top list's sketch holds; judged at the least"));
   }
   return out;
 }
