@@ -2,7 +2,7 @@
 #include "exporter/http/front_door.h"
 
 #include <CivetServer.h>
-#include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -11,21 +11,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <tuple>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace nfce {
 namespace {
 
 constexpr const char* kReasons[] = {"silent", "slow", "idle", "full"};
-
-// How civetweb names a peer (sockaddr_to_string: getnameinfo, numeric), so
-// that a connection is found again from its request info.
-std::string PeerKey(const char* addr, int remote_port, int server_port) {
-  return absl::StrCat(addr, " ", remote_port, ">", server_port);
-}
 
 int PortOf(const sockaddr_storage& sa) {
   if (sa.ss_family == AF_INET) {
@@ -37,17 +29,49 @@ int PortOf(const sockaddr_storage& sa) {
   return 0;
 }
 
-// The key of an accepted connection, from the peer address accept() gave
-// and the port of the listener it came in on (no system call).
-std::string KeyOf(const sockaddr* peer, socklen_t len, int listener_port) {
-  char host[NI_MAXHOST] = "";
-  getnameinfo(peer, len, host, sizeof(host), nullptr, 0, NI_NUMERICHOST);
-  sockaddr_storage copy{};
-  std::memcpy(&copy, peer, std::min<size_t>(len, sizeof(copy)));
-  return PeerKey(host, PortOf(copy), listener_port);
+// ::ffff:a.b.c.d
+void MapIpv4(const void* ipv4, std::array<uint8_t, 16>* out) {
+  out->fill(0);
+  (*out)[10] = (*out)[11] = 0xff;
+  std::memcpy(out->data() + 12, ipv4, 4);
 }
 
 }  // namespace
+
+std::optional<PeerKey> PeerKeyOf(const sockaddr_storage& peer,
+                                 int server_port) {
+  PeerKey key;
+  if (peer.ss_family == AF_INET) {
+    MapIpv4(&reinterpret_cast<const sockaddr_in&>(peer).sin_addr, &key.address);
+  } else if (peer.ss_family == AF_INET6) {
+    std::memcpy(key.address.data(),
+                &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, 16);
+  } else {
+    return std::nullopt;
+  }
+  key.port = static_cast<uint16_t>(PortOf(peer));
+  key.server_port = static_cast<uint16_t>(server_port);
+  return key;
+}
+
+std::optional<PeerKey> PeerKeyOf(const char* address, int port,
+                                 int server_port) {
+  // A link-local peer is written with its zone ("fe80::1%eth0"), which
+  // inet_pton() does not take; the address alone is the key.
+  char text[INET6_ADDRSTRLEN] = "";
+  const size_t n = std::strcspn(address, "%");
+  if (n >= sizeof(text)) return std::nullopt;
+  std::memcpy(text, address, n);
+  PeerKey key;
+  in_addr v4;
+  if (inet_pton(AF_INET6, text, key.address.data()) != 1) {
+    if (inet_pton(AF_INET, text, &v4) != 1) return std::nullopt;
+    MapIpv4(&v4, &key.address);
+  }
+  key.port = static_cast<uint16_t>(port);
+  key.server_port = static_cast<uint16_t>(server_port);
+  return key;
+}
 
 std::optional<ShedChoice> ChooseToShed(const std::vector<DoorConnection>& open,
                                        absl::Time now,
@@ -161,10 +185,10 @@ int FrontDoor::Accept(int fd, struct sockaddr* addr, socklen_t* len) {
   c = DoorConnection{};
   c.fd = conn;
   c.opened = now;
-  const std::string key = KeyOf(reinterpret_cast<const sockaddr*>(&peer),
-                                peer_len, listener_port_[fd]);
-  by_peer_[key] = conn;
-  peer_of_[conn] = key;
+  if (std::optional<PeerKey> key = PeerKeyOf(peer, listener_port_[fd])) {
+    by_peer_[*key] = conn;
+    peer_of_[conn] = *key;
+  }
   return conn;
 }
 
@@ -186,8 +210,10 @@ int FrontDoor::Close(int fd) {
 DoorConnection* FrontDoor::Find(const mg_connection* conn) {
   const mg_request_info* ri = mg_get_request_info(conn);
   if (ri == nullptr) return nullptr;
-  auto peer =
-      by_peer_.find(PeerKey(ri->remote_addr, ri->remote_port, ri->server_port));
+  std::optional<PeerKey> key =
+      PeerKeyOf(ri->remote_addr, ri->remote_port, ri->server_port);
+  if (!key) return nullptr;
+  auto peer = by_peer_.find(*key);
   if (peer == by_peer_.end()) return nullptr;
   auto c = open_.find(peer->second);
   return c == open_.end() ? nullptr : &c->second;

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "prometheus/metric_family.h"
 
@@ -57,6 +59,29 @@ std::optional<ShedChoice> ChooseToShed(const std::vector<DoorConnection>& open,
                                        absl::Time now,
                                        absl::Duration first_request);
 
+// A connection as both of civetweb's sides name it: accept()'s peer address
+// and the listener's port, and a request's remote_addr (text), remote_port
+// and server_port. Addresses as 16 bytes, IPv4 mapped into IPv6, so that
+// a key costs no text on the accept() side.
+struct PeerKey {
+  std::array<uint8_t, 16> address{};
+  uint16_t port = 0;
+  uint16_t server_port = 0;
+  bool operator==(const PeerKey& o) const {
+    return address == o.address && port == o.port &&
+           server_port == o.server_port;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const PeerKey& k) {
+    return H::combine(std::move(h), k.address, k.port, k.server_port);
+  }
+};
+// From an accepted peer; nullopt for a family other than IPv4 and IPv6.
+std::optional<PeerKey> PeerKeyOf(const sockaddr_storage& peer, int server_port);
+// From civetweb's text ("192.0.2.1", "::ffff:192.0.2.1", "fe80::1%eth0").
+std::optional<PeerKey> PeerKeyOf(const char* address, int port,
+                                 int server_port);
+
 // The process's front door: civetweb's listen(), accept() and close() come
 // here (front_door_seam.h), and its connection callbacks report each
 // connection's requests. Thread-safe.
@@ -87,11 +112,11 @@ class FrontDoor {
 
   mutable std::mutex mu_;
   FrontDoorLimits limits_;
-  std::map<int, DoorConnection> open_;       // by fd
-  std::map<int, int> listener_port_;         // listening fd -> its port
-  std::map<std::string, int> by_peer_;       // "addr port>port" -> fd
-  std::map<int, std::string> peer_of_;       // fd -> its key
-  std::map<std::string, uint64_t> dropped_;  // by reason
+  std::map<int, DoorConnection> open_;         // by fd
+  std::map<int, int> listener_port_;           // listening fd -> its port
+  absl::flat_hash_map<PeerKey, int> by_peer_;  // -> fd
+  absl::flat_hash_map<int, PeerKey> peer_of_;  // fd -> its key
+  std::map<std::string, uint64_t> dropped_;    // by reason
 };
 
 }  // namespace nfce

@@ -102,6 +102,43 @@ TEST(ChooseToShed, SlowFirstThenTheIdleThatAskedLeast) {
   EXPECT_FALSE(ChooseToShed(open, now, grace).has_value());
 }
 
+// The door finds a connection again from a request: accept()'s address and
+// civetweb's text must give the same key, whatever the family.
+TEST(PeerKeyOf, AcceptAndRequestInfoAgree) {
+  sockaddr_storage v4{};
+  auto& in = reinterpret_cast<sockaddr_in&>(v4);
+  in.sin_family = AF_INET;
+  in.sin_port = htons(40000);
+  inet_pton(AF_INET, "192.0.2.1", &in.sin_addr);
+  sockaddr_storage mapped{};
+  auto& in6 = reinterpret_cast<sockaddr_in6&>(mapped);
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(40000);
+  inet_pton(AF_INET6, "::ffff:192.0.2.1", &in6.sin6_addr);
+  const auto key = PeerKeyOf(v4, 19372);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(PeerKeyOf(mapped, 19372), key);
+  EXPECT_EQ(PeerKeyOf("192.0.2.1", 40000, 19372), key);
+  EXPECT_EQ(PeerKeyOf("::ffff:192.0.2.1", 40000, 19372), key);
+  EXPECT_FALSE(PeerKeyOf("192.0.2.1", 40001, 19372) == key);
+  EXPECT_FALSE(PeerKeyOf("192.0.2.1", 40000, 19373) == key);
+  EXPECT_FALSE(PeerKeyOf("192.0.2.2", 40000, 19372) == key);
+
+  sockaddr_storage link{};
+  auto& ll = reinterpret_cast<sockaddr_in6&>(link);
+  ll.sin6_family = AF_INET6;
+  ll.sin6_port = htons(50000);
+  inet_pton(AF_INET6, "fe80::1", &ll.sin6_addr);
+  ASSERT_TRUE(PeerKeyOf(link, 19372));
+  EXPECT_EQ(PeerKeyOf("fe80::1%eth0", 50000, 19372), PeerKeyOf(link, 19372));
+
+  EXPECT_FALSE(PeerKeyOf("not an address", 1, 2));
+  EXPECT_FALSE(PeerKeyOf(std::string(100, '1').c_str(), 1, 2));
+  sockaddr_storage unix_peer{};
+  unix_peer.ss_family = AF_UNIX;
+  EXPECT_FALSE(PeerKeyOf(unix_peer, 19372));
+}
+
 TEST(Ipv6Available, OurCivetwebHasIt) {
   EXPECT_NE(mg_check_feature(MG_FEATURES_IPV6), 0u);
 }
