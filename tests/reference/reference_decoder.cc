@@ -3,7 +3,10 @@
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
+#include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -50,6 +53,49 @@ int ParseOrRefuse(const nlmsghdr* nlh, nf_conntrack* ct) {
   return rc;
 }
 
+// Calls `f` on each attribute in [begin, end) that lies within it.
+template <typename F>
+void ForEach(const void* begin, const void* end, F f) {
+  const auto* attr = static_cast<const nlattr*>(begin);
+  const auto* stop = static_cast<const char*>(end);
+  while (mnl_attr_ok(
+      attr, static_cast<int>(stop - reinterpret_cast<const char*>(attr)))) {
+    f(attr);
+    attr = mnl_attr_next(attr);
+  }
+}
+
+// libnetfilter_conntrack 1.0.9 copies the helper's name and the security
+// context with "%s" and strdup() after checking only that they fit in the
+// message (MNL_TYPE_STRING, not NUL_STRING): an unterminated one is read
+// past its end (found by fuzz_decoder_differential). The kernel always
+// terminates them (nla_put_string), so such a message is refused here, as
+// nothing a kernel sends.
+bool NamesTerminated(const nlmsghdr* nlh) {
+  bool terminated = true;
+  ForEach(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg)),
+          // The message's own end: libmnl's tail is aligned past it.
+          reinterpret_cast<const char*>(nlh) + nlh->nlmsg_len,
+          [&](const nlattr* attr) {
+            const uint16_t type = mnl_attr_get_type(attr);
+            if (type != CTA_HELP && type != CTA_SECCTX) return;
+            const auto* payload =
+                static_cast<const char*>(mnl_attr_get_payload(attr));
+            ForEach(payload, payload + mnl_attr_get_payload_len(attr),
+                    [&](const nlattr* inner) {
+                      // CTA_HELP_NAME and CTA_SECCTX_NAME are both 1.
+                      if (mnl_attr_get_type(inner) != CTA_HELP_NAME) return;
+                      const uint16_t len = mnl_attr_get_payload_len(inner);
+                      const auto* name =
+                          static_cast<const char*>(mnl_attr_get_payload(inner));
+                      if (len == 0 || name[len - 1] != '\0') {
+                        terminated = false;
+                      }
+                    });
+          });
+  return terminated;
+}
+
 std::string Hex(const std::array<uint8_t, 16>& bytes, size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i) absl::StrAppendFormat(&out, "%02x", bytes[i]);
@@ -68,7 +114,8 @@ std::optional<ReferenceEntry> ReferenceDecode(const nlmsghdr* nlh) {
   // an object can own memory (security context, labels) a reuse would leak.
   std::unique_ptr<nf_conntrack, void (*)(nf_conntrack*)> ct(nfct_new(),
                                                             nfct_destroy);
-  if (ct == nullptr || ParseOrRefuse(nlh, ct.get()) < 0) {
+  if (ct == nullptr || !NamesTerminated(nlh) ||
+      ParseOrRefuse(nlh, ct.get()) < 0) {
     return std::nullopt;
   }
   nf_conntrack* const c = ct.get();
