@@ -42,7 +42,12 @@ std::string KernelView::SysctlPrefix(ConntrackFlavor flavor) const {
 
 std::string KernelView::SysctlPath(ConntrackFlavor flavor,
                                    absl::string_view suffix) const {
-  return absl::StrCat(SysctlDir(flavor), "/", SysctlPrefix(flavor), suffix);
+  return absl::StrCat(SysctlDir(flavor), "/", SysctlName(flavor, suffix));
+}
+
+std::string KernelView::SysctlName(ConntrackFlavor flavor,
+                                   absl::string_view suffix) const {
+  return absl::StrCat(SysctlPrefix(flavor), suffix);
 }
 
 absl::StatusOr<uint64_t> KernelView::ReadUint(const std::string& path) const {

@@ -128,6 +128,9 @@ class KernelView {
   // The path of a conntrack sysctl, for messages.
   std::string SysctlPath(ConntrackFlavor flavor,
                          absl::string_view suffix) const;
+  // Its name: nf_conntrack_count, or ip_conntrack_count on the legacy one.
+  std::string SysctlName(ConntrackFlavor flavor,
+                         absl::string_view suffix) const;
 
   // --- the per-CPU counters (view_stat.cc)
   // From the source asked for (auto: the proc file where it exists,

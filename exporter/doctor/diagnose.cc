@@ -53,7 +53,7 @@ Diagnosis Diagnose(const HostFacts& f) {
   }
   // What could not be read comes first: without it no verdict can be OK.
   for (const HostFacts::Missing& m : f.unreadable) {
-    add(Severity::kUnknown, finding::Unreadable{m.fact, m.error});
+    add(Severity::kUnknown, finding::Unreadable{m.fact, m.error, m.source});
   }
   const std::optional<double> usage = f.Usage();
   const double used = usage.value_or(0);

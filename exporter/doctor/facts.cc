@@ -150,13 +150,15 @@ HostFacts GatherFacts(const KernelView& view, const GatherOptions& o) {
   if (count.ok()) {
     f.entries = *count;
   } else {
-    f.unreadable.push_back({"entries", std::string(count.status().message())});
+    f.unreadable.push_back({"entries", std::string(count.status().message()),
+                            view.SysctlName(f.flavor, "count")});
   }
   if (auto limits = view.Limits(f.flavor); limits.ok()) {
     f.limit = limits->limit;
     if (limits->buckets.ok()) f.buckets = *limits->buckets;
   } else {
-    f.unreadable.push_back({"limit", std::string(limits.status().message())});
+    f.unreadable.push_back({"limit", std::string(limits.status().message()),
+                            view.SysctlName(f.flavor, "max")});
   }
   const HostKind kind = view.ReadHostKind(f.flavor, f.kernel_release);
   f.netns_initial = kind.netns_initial;

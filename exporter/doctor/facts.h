@@ -75,6 +75,7 @@ struct HostFacts {
   struct Missing {
     std::string fact;  // entries, limit, drop_counters, kernel_log
     std::string error;
+    std::string source = {};  // the sysctl it comes from, where one does
   };
   std::vector<Missing> unreadable;
 

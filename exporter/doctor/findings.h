@@ -46,6 +46,7 @@ struct Unreadable {
   static constexpr absl::string_view kCode = "fact_unreadable";
   std::string fact;  // entries, limit, drop_counters, kernel_log
   std::string error;
+  std::string source;  // for the text: the sysctl, where one
 };
 struct NoLimit {
   static constexpr absl::string_view kCode = "no_limit";

@@ -325,7 +325,7 @@ TEST(Recommend, NeverALimitOfZero) {
 TEST(Diagnose, AnUnreadableLimitIsUnknownNotNoLimit) {
   HostFacts f = Host(8 * kGiB, 1000, 0, 262144);
   f.limit.reset();
-  f.unreadable.push_back({"limit", "not a regular file"});
+  f.unreadable.push_back({"limit", "not a regular file", "nf_conntrack_max"});
   Diagnosis d = Diagnose(f);
   EXPECT_EQ(d.verdict, Verdict::kUnknown);
   EXPECT_EQ(VerdictName(d.verdict), "UNKNOWN");

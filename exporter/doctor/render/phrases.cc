@@ -12,12 +12,14 @@ namespace {
 
 namespace fd = finding;
 
-std::string FactName(absl::string_view fact) {
-  if (fact == "entries") return "the entries (nf_conntrack_count)";
-  if (fact == "limit") return "the limit (nf_conntrack_max)";
-  if (fact == "drop_counters") return "the drop counters";
-  if (fact == "kernel_log") return "the kernel log";
-  return std::string(fact);
+std::string FactName(const HostFacts::Missing& m) {
+  const std::string source =
+      m.source.empty() ? "" : absl::StrCat(" (", m.source, ")");
+  if (m.fact == "entries") return absl::StrCat("the entries", source);
+  if (m.fact == "limit") return absl::StrCat("the limit", source);
+  if (m.fact == "drop_counters") return "the drop counters";
+  if (m.fact == "kernel_log") return "the kernel log";
+  return m.fact + source;
 }
 
 std::string Lines(int n) {
@@ -39,7 +41,8 @@ std::string Text(const fd::NotLoaded&) {
          "can fill";
 }
 std::string Text(const fd::Unreadable& d) {
-  return absl::StrCat("could not read ", MissingText({d.fact, d.error}));
+  return absl::StrCat("could not read ",
+                      MissingText({d.fact, d.error, d.source}));
 }
 std::string Text(const fd::NoLimit&) {
   return "nf_conntrack_max is 0: no limit (kernels up to 6.18), the table "
@@ -425,7 +428,7 @@ std::string WorkloadText(const NetnsName& n) {
 }
 
 std::string MissingText(const HostFacts::Missing& m) {
-  return absl::StrCat(FactName(m.fact), ": ", m.error);
+  return absl::StrCat(FactName(m), ": ", m.error);
 }
 
 std::string Headline(const Finding& f) {
