@@ -117,3 +117,16 @@ cleanup_workspace() {
   if [[ -n "$ns" ]]; then ip netns del "$ns" 2>/dev/null || true; fi
   rm -rf "$work"
 }
+
+# npm_install_pinned DIR: installs the packages pinned in DIR (package.json,
+# package-lock.json, tsconfig.json) into $work and says which; skips (exit
+# 77) where npm cannot fetch them. Needs init_workspace.
+npm_install_pinned() {
+  cp "$1/package.json" "$1/package-lock.json" "$1/tsconfig.json" "$work/"
+  if ! (cd "$work" && timeout 300 npm ci --no-audit --no-fund --prefer-offline     >"$work/npm.log" 2>&1); then
+    tail -5 "$work/npm.log" >&2
+    echo "SKIP: npm ci failed (is the npm registry reachable?)" >&2
+    exit 77
+  fi
+  echo "ok   $(cd "$work" && npm ls --depth=0 2>/dev/null | sed -n '2,$p' | tr -d '\n')"
+}

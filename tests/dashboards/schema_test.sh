@@ -15,15 +15,7 @@ init_workspace
 for tool in node npm; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not found" >&2; exit 77; }
 done
-cp "$here/schema/package.json" "$here/schema/package-lock.json" \
-  "$here/schema/tsconfig.json" "$work/"
-if ! (cd "$work" && timeout 300 npm ci --no-audit --no-fund --prefer-offline \
-  >"$work/npm.log" 2>&1); then
-  tail -5 "$work/npm.log" >&2
-  echo "SKIP: npm ci failed (is the npm registry reachable?)" >&2
-  exit 77
-fi
-echo "ok   $(cd "$work" && npm ls --depth=0 2>/dev/null | sed -n '2,$p' | tr -d '\n')"
+npm_install_pinned "$here/schema"
 
 # typecheck JSON_FILE: 0 when tsc accepts it as a Dashboard.
 typecheck() {

@@ -18,15 +18,7 @@ init_workspace
 for tool in node npm python3; do
   command -v "$tool" >/dev/null || skip_or_fail "$tool not found"
 done
-cp "$here/k8s_schema/package.json" "$here/k8s_schema/package-lock.json" \
-  "$here/k8s_schema/tsconfig.json" "$work/"
-if ! (cd "$work" && timeout 300 npm ci --no-audit --no-fund --prefer-offline \
-  >"$work/npm.log" 2>&1); then
-  tail -5 "$work/npm.log" >&2
-  echo "SKIP: npm ci failed (is the npm registry reachable?)" >&2
-  exit 77
-fi
-echo "ok   $(cd "$work" && npm ls --depth=0 2>/dev/null | sed -n '2,$p' | tr -d '\n')"
+npm_install_pinned "$here/k8s_schema"
 
 # check DOCS.json: writes check.ts for the documents, compiles it with tsc
 # and runs it (each document built as its model and validated); 0 when both
