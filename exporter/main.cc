@@ -15,9 +15,11 @@
 #include "exporter/flags/collector_registry.h"
 #include "exporter/flags/exporter_flags.h"
 #include "exporter/http/http_server.h"
+#include "exporter/http/handler.h"
 #include "exporter/http/metrics_handler.h"
 #include "exporter/http/web_config.h"
 #include "exporter/log.h"
+#include "exporter/runbook_html.h"
 #include "exporter/scraper.h"
 #include "exporter/status/history.h"
 #include "exporter/status/status_page.h"
@@ -102,6 +104,10 @@ int main(int argc, char** argv) {
       nfce::StatusPage::Boards{options->flows.board, options->netns.board,
                                options->flows.snat_ports},
       history, options->http.telemetry_path));
+  // What every alert's runbook_url opens by default: it loads from this
+  // host alone, and while the table is full with the runbook's notrack rules.
+  handlers.push_back(std::make_unique<nfce::StaticHandler>(
+      "/runbook", "text/html; charset=utf-8", nfce::kRunbookHtml));
   absl::StatusOr<std::unique_ptr<nfce::HttpServer>> server =
       nfce::HttpServer::Start(options->http, web, std::move(handlers),
                               options->web_config_file);

@@ -12,6 +12,7 @@ build_packages=(
   curl xz-utils patch   # civetweb's source package (scripts/fetch-civetweb.sh)
   libabsl-dev libmnl-dev libyaml-cpp-dev libssl-dev libcrypt-dev zlib1g-dev
   nlohmann-json3-dev
+  python3 python3-markdown   # the runbook served at /runbook
 )
 test_packages=(
   libgtest-dev

@@ -108,10 +108,16 @@ absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
   }
   if (bracketed) {
     in6_addr parsed;
+    in_addr parsed_v4;
     const std::string literal(host.substr(1, host.size() - 2));
+    // "[$(NODE_IP)]:port" in a DaemonSet holds either family, as Go's
+    // exporters accept it.
+    if (inet_pton(AF_INET, literal.c_str(), &parsed_v4) == 1) {
+      return absl::StrCat(literal, ":", port);
+    }
     if (inet_pton(AF_INET6, literal.c_str(), &parsed) != 1) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "listen address \"", address, "\": not an IPv6 address"));
+          "listen address \"", address, "\": not an IP address"));
     }
     if (!ipv6) {
       return absl::InvalidArgumentError(

@@ -14,7 +14,9 @@ namespace nfce {
 //                          socket where `ipv6` (as node_exporter's ":9100"),
 //                          else IPv4's
 //   "[addr]:port"          that IPv6 address only (needs `ipv6`)
-//   "a.b.c.d:port"         that IPv4 address; "localhost:port" 127.0.0.1
+//   "a.b.c.d:port"         that IPv4 address (also "[a.b.c.d]:port", so
+//                          that one "[$(NODE_IP)]:port" fits either family);
+//                          "localhost:port" 127.0.0.1
 absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
                                                bool ipv6);
 

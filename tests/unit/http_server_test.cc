@@ -35,6 +35,8 @@ TEST(CivetListeningPort, ConvertsPrometheusAddresses) {
   EXPECT_EQ(*CivetListeningPort("[::]:19372", false), "19372");
   EXPECT_EQ(*CivetListeningPort("0.0.0.0:19372", true), "0.0.0.0:19372");
   EXPECT_EQ(*CivetListeningPort("localhost:80", true), "127.0.0.1:80");
+  EXPECT_EQ(*CivetListeningPort("[192.0.2.7]:19372", true), "192.0.2.7:19372");
+  EXPECT_EQ(*CivetListeningPort("[192.0.2.7]:19372", false), "192.0.2.7:19372");
   EXPECT_EQ(*CivetListeningPort("[::1]:19372", true), "[::1]:19372");
   EXPECT_EQ(*CivetListeningPort("[2001:db8::1]:19372", true),
             "[2001:db8::1]:19372");
@@ -50,7 +52,7 @@ TEST(CivetListeningPort, OneIPv6AddressNeedsIPv6) {
 
 TEST(CivetListeningPort, RejectsBadAddresses) {
   for (const char* a : {"19372", "host:", "host:port", ":70000", "::1:80",
-                        "[::g]:80", "[1.2.3.4]:80"}) {
+                        "[::g]:80", "[1.2.3.400]:80"}) {
     EXPECT_FALSE(CivetListeningPort(a, true).ok()) << a;
   }
   auto list = CivetListeningPort(":19372,:19373", false);
