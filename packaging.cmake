@@ -17,6 +17,7 @@ install(FILES deploy/alertmanager/alertmanager.yml
 install(FILES dashboards/nf-conntrack.json DESTINATION ${NFCE_SHARE}/dashboards)
 install(DIRECTORY dashboards/provisioning DESTINATION ${NFCE_SHARE}/dashboards)
 install(FILES README.md docs/metrics.md docs/runbook.md docs/performance.md
+        docs/collectors.md docs/configuration.md docs/doctor.md docs/monitoring.md
         DESTINATION ${NFCE_DOC})
 # Debian policy 12.5: the licence, machine-readable, as doc/<package>/copyright.
 install(FILES deploy/debian/copyright DESTINATION ${NFCE_DOC})

@@ -23,7 +23,7 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GENERATED = "Generated from mixin/ by scripts/generate_mixin.py: edit the mixin, not this file."
 # Keys in the order people read a rule, not jsonnet's alphabetical order.
-ORDER = ["name", "interval", "rules", "alert", "record", "expr", "for",
+ORDER = ["name", "interval", "rules", "alert", "record", "expr", "for", "keep_firing_for",
          "labels", "annotations", "summary", "description", "runbook_url"]
 
 
@@ -53,10 +53,24 @@ def to_yaml(value):
                      width=1000, allow_unicode=True)
 
 
-def render_mixin():
+# On Kubernetes the ServiceMonitor names each instance after its node (as
+# kube-prometheus does for node-exporter, so that the two join on instance),
+# and the exporter listens on the node's address: the runbook link adds the
+# port.
+KUBERNETES_CONFIG = {
+    "runbookURLPrefix": "http://{{ $labels.instance }}:19372/runbook#",
+}
+# kube-prometheus-stack selects ServiceMonitors and PrometheusRules by the
+# label release=<its Helm release>: this is the chart's usual release name.
+KUBERNETES_LABELS = {"app.kubernetes.io/name": "nf-conntrack-exporter",
+                     "release": "kube-prometheus-stack"}
+
+
+def render_mixin(config=None):
+    override = f" + {{ _config+:: {json.dumps(config)} }}" if config else ""
     out = subprocess.run(
         ["jsonnet", "-J", str(ROOT / "mixin"), "-e",
-         "local m = import 'mixin.libsonnet'; "
+         f"local m = (import 'mixin.libsonnet'){override}; "
          "{ rules: m.prometheusRules, alerts: m.prometheusAlerts, "
          "dashboards: m.grafanaDashboards }"],
         check=True, capture_output=True, text=True).stdout
@@ -65,10 +79,11 @@ def render_mixin():
 
 def files():
     m = render_mixin()
+    k = render_mixin(KUBERNETES_CONFIG)
     rule = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
             "metadata": {"name": "nf-conntrack-exporter", "namespace": "monitoring",
-                         "labels": {"app.kubernetes.io/name": "nf-conntrack-exporter"}},
-            "spec": {"groups": m["rules"]["groups"] + m["alerts"]["groups"]}}
+                         "labels": KUBERNETES_LABELS},
+            "spec": {"groups": k["rules"]["groups"] + k["alerts"]["groups"]}}
     header = f"# {GENERATED}\n"
     out = {
         "deploy/prometheus/rules.yml": header + to_yaml(m["rules"]),

@@ -22,20 +22,48 @@ local promql = import '../lib/promql.libsonnet';
     local pct(x) = '%g%%' % (x * 100),
     local num = promql.num,
     local words = promql.words,
-    // One alert; `for` only where given, the runbook anchor from the name.
-    local alert(name, severity, expr, summary, description, pending=null) = {
+    // Where: the instance, and the node where a node label tells more.
+    local where = '{{ $labels.instance }}{{ with $labels.node }}{{ if ne . $labels.instance }} (node {{ . }}){{ end }}{{ end }}',
+    // " (N of M entries)" from the instance's own series; nothing once they
+    // are gone (a kept-firing alert keeps the text it had).
+    local series(name) = '{{ with printf "' + name + '{instance=%q,job=%q}" $labels.instance $labels.job | query }}',
+    local entriesOfLimit = series('nf_conntrack_entries') + '{{ $n := . | first | value }}' + series('nf_conntrack_entries_limit') + ' ({{ $n | printf "%.0f" }} of {{ . | first | value | printf "%.0f" }} entries){{ end }}{{ end }}',
+    // runbook_url: the prefix may be a template of the alert's instance; for
+    // the alerts on a lost exporter, any exporter that still answers serves
+    // the same runbook.
+    local upSelector = promql.metric('up', [c.exporterSelector, c.selector]),
+    local runbook(name, fromLiveExporter) =
+      local anchor = std.asciiLower(name);
+      if fromLiveExporter && std.length(std.findSubstr('$labels.instance', c.runbookURLPrefix)) > 0 then
+        '{{ with query `%s == 1` }}{{ $live := (. | first).Labels.instance }}%s%s{{ end }}'
+        % [upSelector, std.strReplace(c.runbookURLPrefix, '$labels.instance', '$live'), anchor]
+      else c.runbookURLPrefix + anchor,
+    // One alert; `for` only where given, the runbook anchor from the name;
+    // keep_firing_for on the pages that a lost scrape must not resolve.
+    local alert(name, severity, expr, summary, description, pending=null, keepFiring=false, fromLiveExporter=false) = {
       alert: name,
       expr: expr,
       [if pending != null then 'for']: pending,
+      [if keepFiring then 'keep_firing_for']: c.keepFiringFor,
       labels: { severity: severity },
       annotations: {
         summary: summary,
         description: description,
-        runbook_url: c.runbookURLPrefix + std.asciiLower(name),
+        runbook_url: runbook(name, fromLiveExporter),
+        [if c.grafanaURL != '' then 'dashboard_url']:
+          '%s/d/%s?var-instance={{ $labels.instance }}' % [c.grafanaURL, c.dashboardUID],
       },
     },
-    // Usage reached fullThreshold at some point of the last 5 minutes.
-    local wasFull = 'max_over_time(%s[5m]) >= %s' % [usage, num(c.fullThreshold)],
+    // The table was at its limit at some point of the last 5 minutes: usage
+    // reached fullThreshold, or the kernel evicted entries to make room (a
+    // fill between two scrapes, which a sampled gauge misses).
+    local wasFull = '(\n  max_over_time(%s[5m]) >= %s\n  or\n  %s > 0\n)' % [
+      usage,
+      num(c.fullThreshold),
+      m('instance:nf_conntrack_early_drops:rate5m'),
+    ],
+    local insertFailed = m('instance:nf_conntrack_insert_failed:rate5m'),
+    local insertFailedRatio = m('instance:nf_conntrack_insert_failed:ratio_rate5m'),
 
     groups+: [
       {
@@ -45,7 +73,7 @@ local promql = import '../lib/promql.libsonnet';
             'ConntrackTableNearlyFull',
             'warning',
             '%s > %s' % [usage, num(c.nearlyFullThreshold)],
-            'Conntrack table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+            'Conntrack table on ' + where + ' is {{ $value | humanizePercentage }} full' + entriesOfLimit + '.',
             'The connection tracking table has been above %s of nf_conntrack_max for %s. When it is full the kernel drops new connections. Raise nf_conntrack_max (and the buckets) or find what fills it.%s'
             % [pct(c.nearlyFullThreshold), words(c.nearlyFullFor), canEvict],
             pending=c.nearlyFullFor,
@@ -54,10 +82,11 @@ local promql = import '../lib/promql.libsonnet';
             'ConntrackTableCritical',
             'critical',
             '%s > %s' % [usage, num(c.criticalThreshold)],
-            'Conntrack table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+            'Conntrack table on ' + where + ' is {{ $value | humanizePercentage }} full' + entriesOfLimit + '.',
             'The connection tracking table has been above %s of nf_conntrack_max for %s: packet drops are imminent. Raise nf_conntrack_max now.%s'
             % [pct(c.criticalThreshold), words(c.criticalFor), canEvict],
             pending=c.criticalFor,
+            keepFiring=true,
           ),
           // drop counts every packet conntrack refused; only with the table
           // at its limit in the same window is that "table full".
@@ -65,17 +94,20 @@ local promql = import '../lib/promql.libsonnet';
             'ConntrackTableDroppingPackets',
             'critical',
             '%s * 300 > 0\nand\n%s\n' % [drops, wasFull],
-            '{{ $labels.instance }} dropped {{ $value | humanize }} packets in 5 minutes: conntrack table full.',
-            "The table reached %s of nf_conntrack_max or more while the kernel dropped packets: it is logging 'nf_conntrack: table full, dropping packet' and new connections are lost. Raise nf_conntrack_max now, then find what fills the table."
-            % pct(c.fullThreshold),
+            where + ' dropped {{ $value | humanize }} packets in 5 minutes: conntrack table full' + entriesOfLimit + '.',
+            "The table reached %s of nf_conntrack_max, or the kernel had to evict entries (early_drop), while it dropped packets: it is logging 'nf_conntrack: table full, dropping packet' and new connections are lost. Raise nf_conntrack_max now, then find what fills the table.%s"
+            % [pct(c.fullThreshold), canEvict],
+            keepFiring=true,
           ),
           alert(
             'ConntrackDroppingPacketsNotFull',
             'warning',
             '%s * 300 > 0\nunless\n%s\n' % [drops, wasFull],
-            '{{ $labels.instance }} dropped {{ $value | humanize }} packets in 5 minutes, but its conntrack table is not full.',
-            "conntrack refused packets while the table stayed below %s of nf_conntrack_max. That is not 'table full': raising the limit will not help. The causes are a failed allocation (memory pressure) or packets a protocol tracker refused, which also count in nf_conntrack_stat_invalid_total. Compare the invalid rate and the host's free memory."
-            % pct(c.fullThreshold),
+            where + ' dropped {{ $value | humanize }} packets in 5 minutes, but its conntrack table is not full.',
+            "conntrack refused packets while the table stayed below %s of nf_conntrack_max and evicted nothing. That is not 'table full': raising the limit will not help. " % pct(c.fullThreshold)
+            + '{{ with printf "%s{instance=%%q,job=%%q} > 0" $labels.instance $labels.job | query }}' % 'instance:nf_conntrack_insert_failed:rate5m'
+            + 'Inserts failed at the same time ({{ . | first | value | printf "%.2g" }} a second): these drops are clashes, two packets creating the same entry at once that the kernel could not merge. On Kubernetes nodes that is the DNS race (the A and AAAA queries of one socket, sent in parallel through a DNAT); it is also source NAT without a free port (see ConntrackSNATPortsExhausted), and since 5.15 hash chains too long (chaintoolong). Fixes: NodeLocal DNSCache, or single-request-reopen in resolv.conf; more NAT addresses or random-fully.'
+            + "{{ else }}The causes are a failed allocation (memory pressure) or packets a protocol tracker refused, which also count in nf_conntrack_stat_invalid_total. Compare the invalid rate and the host's free memory.{{ end }}",
           ),
           // Early drop evicts only entries that are not assured: a table
           // whose assured entries alone pass the critical share cannot make
@@ -84,28 +116,36 @@ local promql = import '../lib/promql.libsonnet';
             'ConntrackTableFullOfAssured',
             'critical',
             '%s > %s' % [assured, num(c.criticalThreshold)],
-            'Conntrack table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full of assured entries.',
+            'Conntrack table on ' + where + ' is {{ $value | humanizePercentage }} full of assured entries' + entriesOfLimit + '.',
             "Assured entries (TCP past its handshake, UDP that kept getting replies) alone have filled more than %s of nf_conntrack_max for %s. The kernel never evicts them to make room: new connections are dropped ('table full, dropping packet') as the table reaches its limit. Raise nf_conntrack_max, or shorten the timeouts of what stays (nf_conntrack_tcp_timeout_established, nf_conntrack_udp_timeout_stream)."
             % [pct(c.criticalThreshold), words(c.criticalFor)],
             pending=c.criticalFor,
+            keepFiring=true,
           ),
+          // Only above a floor: a daily ramp on a half-empty table is no
+          // news, however steep.
           alert(
             'ConntrackTableFillingUp',
             'warning',
-            'predict_linear(%s[1h], %d * 3600) > 1' % [usage, c.fillingUpHours],
-            "Conntrack table on {{ $labels.instance }} will be full within %d hours at the last hour's rate."
-            % c.fillingUpHours,
-            'At the trend of the last hour the table reaches nf_conntrack_max within %d hours. Find what is adding entries, or raise the limit before it fills.'
-            % c.fillingUpHours,
+            'predict_linear(%s[1h], %d * 3600) > 1\nand\n%s > %s\n' % [usage, c.fillingUpHours, usage, num(c.fillingUpFloor)],
+            'Conntrack table on ' + where + " will be full within %d hours at the last hour's rate" % c.fillingUpHours + entriesOfLimit + '.',
+            'The table is above %s of nf_conntrack_max, and at the trend of the last hour it reaches the limit within %d hours. Find what is adding entries, or raise the limit before it fills.'
+            % [pct(c.fillingUpFloor), c.fillingUpHours],
             pending=c.fillingUpFor,
           ),
           alert(
             'ConntrackInsertFailures',
             'warning',
-            'rate(%s[5m]) > 0' % m('nf_conntrack_stat_insert_failed_total'),
-            'Conntrack inserts keep failing on {{ $labels.instance }}.',
-            'insert_failed has kept rising for %s. Since kernel 5.15 this also counts inserts refused because a hash chain was too long, even far below the limit: compare chaintoolong, and resize the hash table.'
-            % words(c.insertFailuresFor),
+            '%s > %s\nor\n(\n  %s > %s\n  unless\n  %s\n)\n' % [
+              insertFailedRatio,
+              num(c.insertFailedRatioThreshold),
+              insertFailed,
+              num(c.insertFailedRateThreshold),
+              insertFailedRatio,
+            ],
+            'Conntrack inserts keep failing on ' + where + '.',
+            'For %s, more than %s of new entries failed to insert (where the events collector counts them), or more than %s a second failed. A few failures are normal on a busy node; these many lose connections. A failed insert is a clash (source NAT without a free port, parallel UDP queries racing) or, since kernel 5.15, a hash chain too long even far below the limit: compare chaintoolong (resize the hash table) and see ConntrackSNATPortsExhausted.'
+            % [words(c.insertFailuresFor), pct(c.insertFailedRatioThreshold), num(c.insertFailedRateThreshold)],
             pending=c.insertFailuresFor,
           ),
           // A tuple near its ports' end names itself; inserts that clash
@@ -136,7 +176,7 @@ local promql = import '../lib/promql.libsonnet';
             'ConntrackExpectationTableNearlyFull',
             'warning',
             '%s > %s' % [expectUsage, num(c.expectNearlyFullThreshold)],
-            'Conntrack expectation table on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+            'Conntrack expectation table on ' + where + ' is {{ $value | humanizePercentage }} full.',
             "Expectations, the connections that helpers (FTP, SIP, H.323, TFTP) announce, have filled more than %s of nf_conntrack_expect_max for %s. When the table is full the kernel logs 'nf_conntrack: expectation table full' and refuses new ones: the helpers' data connections (FTP transfers, VoIP media) fail while the conntrack table looks healthy, and no counter shows it. See which helper holds them (conntrack -L expect), and raise nf_conntrack_expect_max from the host's initial network namespace."
             % [pct(c.expectNearlyFullThreshold), words(c.expectNearlyFullFor)],
             pending=c.expectNearlyFullFor,
@@ -144,8 +184,8 @@ local promql = import '../lib/promql.libsonnet';
           alert(
             'ConntrackEarlyDrops',
             'warning',
-            'increase(%s[5m]) > 0' % m('nf_conntrack_stat_early_drop_total'),
-            '{{ $labels.instance }} is evicting conntrack entries to make room ({{ $value | humanize }} in 5 minutes).',
+            '%s * 300 > 0' % m('instance:nf_conntrack_early_drops:rate5m'),
+            where + ' is evicting conntrack entries to make room ({{ $value | humanize }} in 5 minutes).',
             'The table is at its limit and the kernel evicts connections that are not assured to admit new ones. Raise nf_conntrack_max.',
             pending=c.earlyDropsFor,
           ),
@@ -153,7 +193,7 @@ local promql = import '../lib/promql.libsonnet';
             'ConntrackHashChainsLong',
             'warning',
             '%s > %s' % [chain, num(c.chainLengthThreshold)],
-            'Conntrack hash chains on {{ $labels.instance }} average {{ $value | humanize }} entries.',
+            'Conntrack hash chains on ' + where + ' average {{ $value | humanize }} entries.',
             'The mean hash chain length (2 x entries / buckets) has been above %s for %s: the hash table is too small for the load. Lookups slow down, and since 5.15 long chains refuse inserts. Raise the bucket count (hashsize).'
             % [num(c.chainLengthThreshold), words(c.chainLengthFor)],
             pending=c.chainLengthFor,
@@ -164,10 +204,43 @@ local promql = import '../lib/promql.libsonnet';
             'ConntrackCollectorFailing',
             'warning',
             '%s == 0' % m('nf_conntrack_scrape_collector_success'),
-            'nf_conntrack_exporter collector {{ $labels.collector }} on {{ $labels.instance }} is failing.',
+            'nf_conntrack_exporter collector {{ $labels.collector }} on ' + where + ' is failing.',
             "The collector has failed on every scrape for %s, so alerts that need its metrics may be blind. The exporter's log says why (often a missing privilege)."
             % words(c.collectorFailingFor),
             pending=c.collectorFailingFor,
+          ),
+          // No limit: the table grows until memory runs out, and no usage
+          // alert can fire.
+          alert(
+            'ConntrackTableUnlimited',
+            'warning',
+            '%s == 0' % m('nf_conntrack_entries_limit'),
+            'Conntrack table on ' + where + ' has no limit (nf_conntrack_max is 0).',
+            'nf_conntrack_max has been 0 for %s: the table grows until the kernel runs out of memory, and no usage alert can fire. Kernels since 6.19 refuse 0. Set a limit sized for this host (the doctor gives one).'
+            % words(c.unlimitedFor),
+            pending=c.unlimitedFor,
+          ),
+          // Built on the scrape itself: an exporter that is down, or a host
+          // whose table is so full that the scrape's connection is dropped.
+          alert(
+            'ConntrackExporterDown',
+            'warning',
+            '%s == 0' % upSelector,
+            'nf_conntrack_exporter on ' + where + ' cannot be scraped.',
+            "Prometheus has failed to scrape this exporter for %s: every conntrack alert for it is blind. Is the process running (systemctl status nf_conntrack_exporter, or the DaemonSet's pod on that node)? On a full table a new scrape connection is itself dropped: the runbook's notrack rules exempt the exporter's port. The critical conntrack alerts keep firing for %s after their last sample."
+            % [words(c.exporterDownFor), words(c.keepFiringFor)],
+            pending=c.exporterDownFor,
+            fromLiveExporter=true,
+          ),
+          alert(
+            'ConntrackExporterTargetMissing',
+            'warning',
+            'absent(%s)' % upSelector,
+            'Prometheus scrapes no nf_conntrack_exporter (%s).' % c.exporterSelector,
+            "No target matches %s for %s: nothing watches any conntrack table. On kube-prometheus-stack, the ServiceMonitor needs the chart's release label; elsewhere, check the scrape config's job name."
+            % [c.exporterSelector, words(c.exporterMissingFor)],
+            pending=c.exporterMissingFor,
+            fromLiveExporter=true,
           ),
         ],
       },

@@ -28,6 +28,44 @@ function(c)
            % c.dashboardUID,
     }],
   };
+  // The runbook (runbookURLPrefix, the alerts' runbook_url) of `host`, an
+  // expression Grafana interpolates: by default the exporter's own copy.
+  local runbookAt(host) =
+    std.strReplace(std.strReplace(c.runbookURLPrefix,
+                                  '{{ $labels.instance }}',
+                                  host),
+                   '{{$labels.instance}}',
+                   host);
+  local runbookPage = runbookAt('${instance}');
+  // The exporter's status page, beside its runbook; http://<instance>/
+  // where the runbook is elsewhere (a wiki).
+  local statusPage =
+    if std.endsWith(runbookPage, '/runbook#')
+    then std.substr(runbookPage, 0, std.length(runbookPage) - std.length('runbook#'))
+    else 'http://${instance}/';
+  // A link above the panels, opening in a new tab.
+  local dashboardLink(title, url, tooltip, icon) = {
+    title: title,
+    type: 'link',
+    url: url,
+    tooltip: tooltip,
+    icon: icon,
+    targetBlank: true,
+    asDropdown: false,
+    includeVars: false,
+    keepTime: false,
+    tags: [],
+  };
+  // Data links from the series of query `refId` to sections of the runbook
+  // of the series' instance, [[title, anchor], ...].
+  local runbookLinks(refId, sections) = p.queryLinks(refId, [
+    {
+      title: 'Runbook: %s' % s[0],
+      url: runbookAt('${__field.labels.instance}') + s[1],
+      targetBlank: true,
+    }
+    for s in sections
+  ]);
   local countAbove(threshold, color, gridPos) = p.stat(
     'Instances above %s' % pct(threshold),
     'How many instances have their table above %s of nf_conntrack_max now (instance:nf_conntrack_usage:ratio).'
@@ -87,24 +125,41 @@ function(c)
     p.row('Table', y0),
     p.gauge(
       'Table usage',
-      "Entries as a share of nf_conntrack_max. At 100 %% the kernel drops new connections ('table full, dropping packet'). Warning at %s, critical at %s. Empty when the limit is 0 (no limit)."
+      "Entries as a share of nf_conntrack_max. At 100 %% the kernel drops new connections ('table full, dropping packet'). Warning at %s, critical at %s. Empty when the limit is 0 (no limit). Click for the runbook."
       % [pct(c.nearlyFullThreshold), pct(c.criticalThreshold)],
       'percentunit',
       [p.target(host('instance:nf_conntrack_usage:ratio'), '{{instance}}')],
       p.grid(0, y0 + 1, 6, 8),
       { min: 0, max: 1, thresholds: usageColors },
-    ),
+    ) {
+      fieldConfig+: { overrides+: [
+        runbookLinks('A', [
+          ['ConntrackTableCritical', 'conntracktablecritical'],
+          ['raise the limit', 'raise-the-limit'],
+        ]),
+      ] },
+    },
     p.timeseries(
       'Entries vs limit',
-      'Entries in the table (nf_conntrack_count) against the limit (nf_conntrack_max), per instance.',
+      'Entries in the table (nf_conntrack_count) against the limit (nf_conntrack_max, the dashed red line), per instance. Where the limit changed (a sysctl, or kube-proxy setting it back), the "nf_conntrack_max changed" annotation marks the moment and the new value.',
       'short',
       [
         p.target(host('nf_conntrack_entries'), '{{instance}} entries'),
         p.target('%s > 0' % host('nf_conntrack_entries_limit'),
-                 '{{instance}} limit'),
+                 '{{instance}} limit (nf_conntrack_max)'),
       ],
       p.grid(6, y0 + 1, 12, 8),
-    ),
+    ) {
+      fieldConfig+: { overrides+: [
+        p.queryStyle('B', [
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
+          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+          { id: 'custom.lineWidth', value: 2 },
+          { id: 'custom.fillOpacity', value: 0 },
+        ]),
+        runbookLinks('B', [['raise the limit', 'raise-the-limit']]),
+      ] },
+    },
     p.stat(
       'Time until full',
       'Time until the table reaches its limit at the trend of the last hour. Empty while the table is not growing.',
@@ -124,13 +179,62 @@ function(c)
       { colorMode: 'value' },
     ),
 
-    p.row('Hash table', y0 + 9),
+    p.row('Drops and failures', y0 + 9),
+    p.timeseries(
+      'Packets dropped',
+      "Packets conntrack dropped, per second over 5 minutes, summed over CPUs (instance:nf_conntrack_drops:rate5m, the Fleet row's figure). With the table full the kernel logs 'table full, dropping packet'; drops on a table that is not full have other causes (the runbook's ConntrackDroppingPacketsNotFull). Click for the runbook.",
+      'pps',
+      [p.target(host('instance:nf_conntrack_drops:rate5m'), '{{instance}} drop')],
+      p.grid(0, y0 + 10, 8, 9),
+    ) {
+      fieldConfig+: { overrides+: [
+        runbookLinks('A', [
+          ['ConntrackTableDroppingPackets', 'conntracktabledroppingpackets'],
+          ['ConntrackDroppingPacketsNotFull', 'conntrackdroppingpacketsnotfull'],
+        ]),
+      ] },
+    },
+    p.timeseries(
+      'Early drops and insert failures',
+      'Per second over 5 minutes, summed over CPUs. early_drop: unassured entries evicted to make room (the table was at its limit). insert_failed: inserts refused (clashes, and since 5.15 chains too long); the packet is dropped. chaintoolong: inserts refused for a long chain. clash_resolve: clashes resolved without a drop. Click a series for its runbook section.',
+      'cps',
+      [
+        p.target(host('instance:nf_conntrack_early_drops:rate5m'),
+                 '{{instance}} early_drop'),
+        p.target(host('instance:nf_conntrack_insert_failed:rate5m'),
+                 '{{instance}} insert_failed'),
+      ] + [
+        p.target('sum without (cpu) (rate(%s[5m]))'
+                 % host('nf_conntrack_stat_%s_total' % s), '{{instance}} ' + s)
+        for s in ['chaintoolong', 'clash_resolve']
+      ],
+      p.grid(8, y0 + 10, 8, 9),
+    ) {
+      fieldConfig+: { overrides+: [
+        runbookLinks('A', [['ConntrackEarlyDrops', 'conntrackearlydrops']]),
+        runbookLinks('B', [['ConntrackInsertFailures', 'conntrackinsertfailures']]),
+        runbookLinks('C', [['ConntrackHashChainsLong', 'conntrackhashchainslong']]),
+      ] },
+    },
+    p.stat(
+      'Packets dropped in the last hour',
+      'Packets conntrack dropped over the last hour, summed over CPUs. Anything above 0 means lost connections.',
+      'short',
+      [p.target('sum without (cpu) (increase(%s[1h]))'
+                % host('nf_conntrack_stat_drop_total'),
+                '{{instance}}')],
+      p.grid(16, y0 + 10, 8, 9),
+      { thresholds: p.thresholds([['green', null], ['red', 1]]), decimals: 0 },
+      { colorMode: 'background' },
+    ),
+
+    p.row('Hash table', y0 + 19),
     p.stat(
       'Buckets',
       'Hash table buckets (nf_conntrack_buckets). Keep the limit at most 4 times this, and equal to it on 5.15 and later.',
       'short',
       [p.target(host('nf_conntrack_buckets'), '{{instance}}')],
-      p.grid(0, y0 + 10, 6, 8),
+      p.grid(0, y0 + 20, 6, 8),
     ),
     p.timeseries(
       'Entries per bucket and mean chain length',
@@ -143,7 +247,7 @@ function(c)
         p.target(host('instance:nf_conntrack_hash_chain_length:mean'),
                  '{{instance}} mean chain length'),
       ],
-      p.grid(6, y0 + 10, 18, 8),
+      p.grid(6, y0 + 20, 18, 8),
       {
         thresholds: p.thresholds([
           ['green', null],
@@ -151,34 +255,6 @@ function(c)
         ]),
         custom: { thresholdsStyle: { mode: 'line' } },
       },
-    ),
-
-    p.row('Drops and failures', y0 + 18),
-    p.timeseries(
-      'Drops, early drops and insert failures',
-      "Per second. drop: packets dropped because the table was full (the kernel logs 'table full, dropping packet'). early_drop: unassured entries evicted to make room. insert_failed: inserts refused (clashes, and since 5.15 chains too long). chaintoolong: inserts refused for a long chain. clash_resolve: clashes resolved without a drop.",
-      'cps',
-      [
-        p.target(rate('nf_conntrack_stat_%s_total' % s), '{{instance}} ' + s)
-        for s in [
-          'drop',
-          'early_drop',
-          'insert_failed',
-          'chaintoolong',
-          'clash_resolve',
-        ]
-      ],
-      p.grid(0, y0 + 19, 16, 9),
-    ),
-    p.stat(
-      'Packets dropped in the last hour',
-      'Packets the kernel dropped because the table was full, over the last hour. Anything above 0 means lost connections.',
-      'short',
-      [p.target('increase(%s[1h])' % host('nf_conntrack_stat_drop_total'),
-                '{{instance}}')],
-      p.grid(16, y0 + 19, 8, 9),
-      { thresholds: p.thresholds([['green', null], ['red', 1]]), decimals: 0 },
-      { colorMode: 'background' },
     ),
 
     p.row('Headroom and expectations', y0 + 28),
@@ -398,7 +474,7 @@ function(c)
   {
     uid: c.dashboardUID,
     title: c.dashboardTitle,
-    description: 'nf_conntrack_exporter: how full the connection tracking table is, how close it is to dropping packets, and why. The Fleet row ranks every instance of $job; the rows below show the instances chosen in $instance.',
+    description: 'nf_conntrack_exporter: how full the connection tracking table is, how close it is to dropping packets, and why. The Fleet row ranks every instance of $job; the rows below show the instances chosen in $instance, the first one by default. The links open the runbook and the status page of the exporter on $instance.',
     tags: c.dashboardTags,
     timezone: '',
     editable: true,
@@ -407,8 +483,41 @@ function(c)
     version: 1,
     refresh: c.dashboardRefresh,
     time: { from: 'now-6h', to: 'now' },
-    links: [],
-    annotations: { list: [] },
+    // Both open on the instance chosen in $instance (one by default).
+    links: [
+      dashboardLink(
+        'Runbook',
+        if std.endsWith(runbookPage, '#')
+        then std.substr(runbookPage, 0, std.length(runbookPage) - 1)
+        else runbookPage,
+        "What each alert means and how to fix it: the runbook of $instance (the alerts' runbook_url).",
+        'doc',
+      ),
+      dashboardLink(
+        'Status page (doctor)',
+        statusPage,
+        "The exporter's own page on $instance: the table now, its last hour, and the doctor's findings.",
+        'dashboard',
+      ),
+    ],
+    annotations: { list: [
+      {
+        local limit = host('nf_conntrack_entries_limit'),
+        name: 'nf_conntrack_max changed',
+        datasource: { type: 'prometheus', uid: '${datasource}' },
+        enable: true,
+        hide: false,
+        iconColor: 'orange',
+        // The limit as a label: Grafana's annotation text shows labels,
+        // not values. 1 for each change, and Grafana marks only values > 0.
+        expr: 'count_values without () ("nf_conntrack_max", %s and changes(%s[2m]) > 0)'
+              % [limit, limit],
+        step: '1m',
+        titleFormat: 'nf_conntrack_max changed',
+        textFormat: '{{instance}}: nf_conntrack_max is now {{nf_conntrack_max}}',
+        tagKeys: 'instance',
+      },
+    ] },
     templating: {
       list: [
         {
@@ -432,14 +541,16 @@ function(c)
           query: { query: q, refId: v.name + '-var' },
           refresh: 2,
           multi: true,
-          includeAll: true,
-          allValue: '.+',
+          includeAll: v.all,
+          [if v.all then 'allValue']: '.+',
           sort: 1,
           hide: 0,
         }
         for v in [
-          { name: 'job', label: 'Job', matchers: [] },
-          { name: 'instance', label: 'Instance', matchers: [job] },
+          { name: 'job', label: 'Job', matchers: [], all: true },
+          // No All and no saved value: the host rows open on the first
+          // instance (the Fleet row ranks them all); more can be chosen.
+          { name: 'instance', label: 'Instance', matchers: [job], all: false },
         ]
       ],
     },

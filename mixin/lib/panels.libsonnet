@@ -21,6 +21,16 @@ local lastValue = { calcs: ['lastNotNull'], fields: '', values: false };
 
   grid(x, y, w, h):: { x: x, y: y, w: w, h: h },
 
+  // A field override for the series of one query (by refId): `properties`,
+  // [{ id: 'color', value: ... }, ...].
+  queryStyle(refId, properties):: {
+    matcher: { id: 'byFrameRefID', options: refId },
+    properties: properties,
+  },
+
+  // Data links, [{ title, url, targetBlank }], on the series of one query.
+  queryLinks(refId, links):: self.queryStyle(refId, [{ id: 'links', value: links }]),
+
   row(title, y):: {
     type: 'row',
     title: title,

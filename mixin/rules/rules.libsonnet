@@ -7,6 +7,8 @@ local promql = import '../lib/promql.libsonnet';
   prometheusRules+:: {
     local c = $._config,
     local m(name) = promql.metric(name, [c.selector]),
+    local m2(name, matcher) = promql.metric(name, [c.selector, matcher]),
+    local sel = if c.selector == '' then '' else '{%s}' % c.selector,
     groups+: [
       {
         name: 'nf_conntrack.rules',
@@ -39,10 +41,34 @@ local promql = import '../lib/promql.libsonnet';
               m('nf_conntrack_expect_entries_limit'),
             ],
           },
+          // The counters per second, summed over CPUs: with
+          // --collector.stat.per-cpu each carries a cpu label, which would
+          // keep it from ever joining the usage ratio.
           {
-            // Packets conntrack refused, per second.
+            // Packets conntrack refused.
             record: 'instance:nf_conntrack_drops:rate5m',
-            expr: 'rate(%s[5m])' % m('nf_conntrack_stat_drop_total'),
+            expr: 'sum without (cpu) (rate(%s[5m]))' % m('nf_conntrack_stat_drop_total'),
+          },
+          {
+            // Entries evicted to admit new ones: the table was at its limit,
+            // whatever a sampled usage says.
+            record: 'instance:nf_conntrack_early_drops:rate5m',
+            expr: 'sum without (cpu) (rate(%s[5m]))' % m('nf_conntrack_stat_early_drop_total'),
+          },
+          {
+            // Inserts that failed: a clash (source NAT out of ports, parallel
+            // UDP), and since 5.15 a chain too long.
+            record: 'instance:nf_conntrack_insert_failed:rate5m',
+            expr: 'sum without (cpu) (rate(%s[5m]))' % m('nf_conntrack_stat_insert_failed_total'),
+          },
+          {
+            // Failed inserts as a share of all inserts (the failed ones plus
+            // the new entries the events collector counts); no sample
+            // without that collector (the kernel's own insert counter stays
+            // 0 since 5.x).
+            record: 'instance:nf_conntrack_insert_failed:ratio_rate5m',
+            expr: 'instance:nf_conntrack_insert_failed:rate5m%s\n/\n(\n  instance:nf_conntrack_insert_failed:rate5m%s\n  + sum without (type, protocol) (rate(%s[5m]))\n  > 0\n)'
+                  % [sel, sel, m2('nf_conntrack_events_total', 'type="new"')],
           },
           {
             // Each entry is hashed in both directions: twice the load.

@@ -65,6 +65,35 @@ if grep -E '"alertname": "ConntrackTableNearlyFull".*"a:19372"' "$work/received.
 fi
 echo "ok   critical paged, warning for b in chat, warning for a inhibited"
 
+echo "--- one incident, one page"
+# A table full and dropping on host c fires three critical alerts at once
+# (one API call, inside one group_wait): the pager must get one
+# notification for c, carrying DroppingPackets alone (the other two
+# inhibited). A chat warning for d sent afterwards marks the point by which
+# a second page would have come (group_interval is 1 s here).
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+alerts_json=$(python3 -c 'import json, sys
+print(json.dumps([{"labels": {"alertname": n, "severity": "critical", "instance": "c:19372"},
+                   "startsAt": sys.argv[1]} for n in
+                  ("ConntrackTableCritical", "ConntrackTableDroppingPackets",
+                   "ConntrackTableFullOfAssured")]))' "$now")
+curl -fsS -H 'Content-Type: application/json' -d "$alerts_json" "$am/api/v2/alerts" >/dev/null
+wait_for_line "$work/received.jsonl" '"receiver": "pager".*"c:19372"' 30 ||
+  fail "the pager got nothing for c:19372"
+amtool --alertmanager.url="$am" alert add ConntrackTableNearlyFull severity=warning instance=d:19372
+wait_for_line "$work/received.jsonl" '"receiver": "chat".*"d:19372"' 30 ||
+  fail "the chat receiver did not get ConntrackTableNearlyFull for d"
+python3 - "$work/received.jsonl" <<'PY' || fail "one incident on c:19372 did not page exactly once"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+pages = [l for l in lines if l["receiver"] == "pager" and l["instance"] == "c:19372"]
+notifications = {l["notification"] for l in pages}
+names = sorted(l["alertname"] for l in pages)
+print(f"pager for c:19372: {len(notifications)} notification(s), alerts {names}")
+sys.exit(0 if len(notifications) == 1 and names == ["ConntrackTableDroppingPackets"] else 1)
+PY
+echo "ok   three critical alerts of one full table: one page, DroppingPackets alone"
+
 echo "--- dashboard"
 python3 tests/dashboards/check_dashboard.py
 echo "monitoring bundle: all checks passed"

@@ -15,6 +15,9 @@ import sys
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        # One line per alert, each with the number of the notification that
+        # carried it: a test can count pages, not only alerts.
+        self.server.notifications = getattr(self.server, "notifications", 0) + 1
         with open(self.server.outfile, "a") as out:
             for alert in body.get("alerts", []):
                 labels = alert.get("labels", {})
@@ -24,6 +27,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "alertname": labels.get("alertname"),
                     "instance": labels.get("instance"),
                     "severity": labels.get("severity"),
+                    "notification": self.server.notifications,
                 }) + "\n")
         self.send_response(200)
         self.end_headers()

@@ -2,13 +2,20 @@
 # SPDX-License-Identifier: Apache-2.0
 """Checks dashboards/nf-conntrack.json.
 
-Offline: structure (fixed uid, datasource/job/instance variables, title,
-description and unit on every panel), every query valid PromQL (promtool
-checks each, wrapped as a recording rule) and every metric it names one the
-exporter really emits (taken from the golden /metrics files, which the real
-binary renders) or one our recording rules (deploy/prometheus/rules.yml)
-record from those. The Fleet row: its panels ignore $instance, and its
+Offline: structure (fixed uid, datasource/job/instance variables, $instance
+opening on one instance rather than All, title, description and unit on
+every panel), every query and annotation valid PromQL (promtool checks each,
+wrapped as a recording rule) and every metric it names one the exporter
+really emits (taken from the golden /metrics files, which the real binary
+renders) or one our recording rules (deploy/prometheus/rules.yml) record
+from those. The Fleet row: its panels ignore $instance, and its
 per-instance panels link to this dashboard for the instance clicked.
+The host rows: laid out without overlap, Drops above Hash table; a
+quantity (drops per second...) in one unit wherever it is shown, packets
+dropped in pps; per-CPU counters summed over cpu; the limit drawn as its
+own styled series, and an annotation where it changed. Links: the runbook
+and the status page of $instance, and data links to runbook sections that
+exist in docs/runbook.md.
 
 With --prometheus URL: also sends every query to that Prometheus and fails
 on any that returns no data.
@@ -42,7 +49,7 @@ REQUIRED_METRICS = {
 
 
 def substitute(expr):
-    """What Grafana sends for the default selection (All, and a 1m rate interval)."""
+    """What Grafana sends with every job and instance chosen (and a 1m rate interval)."""
     return (expr.replace("$__rate_interval", "1m")
             .replace("$job", ".+").replace("$instance", ".+"))
 
@@ -113,19 +120,35 @@ def rule_inputs():
 
 
 def recorded_metrics(emitted):
-    """Names deploy/prometheus/rules.yml records, each from emitted metrics."""
-    for record, inputs in rule_inputs().items():
-        unknown = inputs - emitted
+    """Names deploy/prometheus/rules.yml records, each from emitted metrics
+    (directly, or through another recorded name)."""
+    inputs = rule_inputs()
+    for record in inputs:
+        unknown = resolve({record}, inputs) - emitted
         if unknown:
             sys.exit(f"recording rule {record} reads {sorted(unknown)}, "
                      "which the exporter does not emit")
-    return set(rule_inputs())
+    return set(inputs)
+
+
+def resolve(names, inputs):
+    """names with every recorded one replaced by what it reads, recursively."""
+    out, todo, seen = set(), list(names), set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in inputs:
+            todo.extend(inputs[n])
+        else:
+            out.add(n)
+    return out
 
 
 def read_metrics(expr):
     """The exporter's metrics an expression reads, through recording rules."""
-    inputs = rule_inputs()
-    return set().union(*(inputs.get(n, {n}) for n in metric_names(expr)))
+    return resolve(metric_names(expr), rule_inputs())
 
 
 # Fleet panels whose query keeps only instances in trouble: empty on a
@@ -163,10 +186,13 @@ def check_fleet(dash, errors):
 
 
 def queries(dash):
-    """(where, expr) for every panel target and query variable."""
+    """(where, expr) for every panel target, annotation and query variable."""
     for panel in dash["panels"]:
         for t in panel.get("targets", []):
             yield f'panel "{panel.get("title")}" {t.get("refId")}', t.get("expr", "")
+    for anno in dash.get("annotations", {}).get("list", []):
+        if anno.get("datasource", {}).get("type") == "prometheus":
+            yield f'annotation "{anno.get("name")}"', anno.get("expr", "")
     for var in dash["templating"]["list"]:
         if var["type"] == "query":
             q = var["query"]["query"] if isinstance(var["query"], dict) else var["query"]
@@ -181,10 +207,20 @@ def check_structure(dash, errors):
     ds = variables.get("datasource", {})
     if ds.get("type") != "datasource" or ds.get("query") != "prometheus":
         errors.append("needs a datasource variable of type prometheus")
-    for name in ("job", "instance"):
-        v = variables.get(name, {})
-        if not (v.get("multi") and v.get("includeAll")):
-            errors.append(f"variable {name} must exist, be multi-value and include All")
+    job = variables.get("job", {})
+    if not (job.get("multi") and job.get("includeAll")):
+        errors.append("variable job must exist, be multi-value and include All")
+    # The host rows open on one instance: with All neither offered nor
+    # saved, Grafana selects the first value.
+    inst = variables.get("instance", {})
+    if not inst.get("multi"):
+        errors.append("variable instance must exist and be multi-value")
+    if inst.get("includeAll"):
+        errors.append("variable instance must not include All: the host rows would open on every instance")
+    current = inst.get("current") or {}
+    if current and ("$__all" in json.dumps(current.get("value")) or
+                    "All" in json.dumps(current.get("text"))):
+        errors.append(f"variable instance defaults to All: {current}")
     for panel in dash["panels"]:
         if panel["type"] == "row":
             continue
@@ -198,6 +234,169 @@ def check_structure(dash, errors):
             errors.append(f"{where} does not use the $datasource variable")
         if not panel.get("targets"):
             errors.append(f"{where} has no query")
+
+
+def rows(dash):
+    """[(row, [its panels])] in the order of the panels list."""
+    out = []
+    for panel in dash["panels"]:
+        if panel["type"] == "row":
+            out.append((panel, []))
+        elif out:
+            out[-1][1].append(panel)
+    return out
+
+
+def check_layout(dash, errors):
+    """Every panel below its row and above the next; none overlap; the Drops
+    row above the Hash table row."""
+    grouped = rows(dash)
+    for i, (row, panels) in enumerate(grouped):
+        top = row["gridPos"]["y"] + row["gridPos"]["h"]
+        bottom = grouped[i + 1][0]["gridPos"]["y"] if i + 1 < len(grouped) else None
+        for p in panels:
+            g = p["gridPos"]
+            if g["y"] < top or (bottom is not None and g["y"] + g["h"] > bottom):
+                errors.append(f'panel "{p["title"]}" (y {g["y"]}..{g["y"] + g["h"]}) '
+                              f'is outside its row "{row["title"]}" (y {top}..{bottom})')
+            if g["x"] < 0 or g["x"] + g["w"] > 24:
+                errors.append(f'panel "{p["title"]}" is wider than the grid')
+        if panels and bottom is not None and bottom != max(p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels):
+            errors.append(f'row "{grouped[i + 1][0]["title"]}" is not right below the panels of "{row["title"]}"')
+    cells = {}
+    for p in dash["panels"]:
+        g = p["gridPos"]
+        for x in range(g["x"], g["x"] + g["w"]):
+            for y in range(g["y"], g["y"] + g["h"]):
+                if (x, y) in cells:
+                    errors.append(f'panels "{cells[(x, y)]}" and "{p["title"]}" overlap at x {x}, y {y}')
+                    break
+                cells[(x, y)] = p["title"]
+            else:
+                continue
+            break
+    y = {row["title"]: row["gridPos"]["y"] for row, _ in grouped}
+    order = ["Fleet", "Table", "Drops and failures", "Hash table"]
+    missing = [t for t in order if t not in y]
+    if missing:
+        errors.append(f"rows missing: {missing}")
+    elif [y[t] for t in order] != sorted(y[t] for t in order):
+        errors.append(f"host rows must go {' > '.join(order)} by gridPos y: {[(t, y[t]) for t in order]}")
+
+
+# Counters per CPU with --collector.stat.per-cpu: a rate of one, unless
+# summed over cpu, is one series per CPU.
+PER_CPU = re.compile(r"\b(rate|irate|increase)\(\s*nf_conntrack_stat_\w+")
+DROPS = "nf_conntrack_stat_drop_total"
+
+
+def check_units(dash, errors):
+    """The same quantity in the same unit everywhere; packets dropped per
+    second in pps; no per-CPU rate left unsummed."""
+    inputs = rule_inputs()
+    units = {}  # quantity -> {unit: [where]}
+    for panel in dash["panels"]:
+        unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit")
+        for t in panel.get("targets", []):
+            expr = t["expr"]
+            where = f'panel "{panel["title"]}" {t["refId"]}'
+            if PER_CPU.search(expr) and not re.search(r"\b(without\s*\(\s*cpu\s*\)|by\s*\()", expr):
+                errors.append(f"{where} rates a per-CPU counter without summing over cpu")
+            names = metric_names(expr)
+            is_rate = bool(re.search(r"\b(rate|irate)\(", expr)) or any(":rate" in n for n in names)
+            if not is_rate or "increase(" in expr:
+                continue
+            quantity = frozenset(resolve(names, inputs))
+            units.setdefault(quantity, {}).setdefault(unit, []).append(where)
+            if DROPS in quantity and unit != "pps":
+                errors.append(f"{where} shows packets dropped per second in {unit}, not pps")
+    for quantity, by_unit in units.items():
+        if len(by_unit) > 1:
+            errors.append(f"{sorted(quantity)} per second in several units: {by_unit}")
+    if not any(DROPS in q for q in units):
+        errors.append("no panel shows packets dropped per second")
+
+
+def runbook_anchors():
+    """The anchors docs/runbook.md's headings get (scripts/render_runbook.py)."""
+    anchors = set()
+    for line in (ROOT / "docs/runbook.md").read_text().splitlines():
+        m = re.match(r"#+\s+(.*)", line)
+        if m:
+            text = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower())
+            anchors.add(text.replace(" ", "-"))
+    return anchors
+
+
+def check_links(dash, errors):
+    """Links to the runbook and the status page of $instance; every data
+    link into the runbook names a section it has."""
+    links = {l.get("title"): l for l in dash.get("links", [])}
+    want = {"Runbook": "http://${instance}/runbook",
+            "Status page (doctor)": "http://${instance}/"}
+    for title, url in want.items():
+        l = links.get(title)
+        if not l:
+            errors.append(f'no dashboard link "{title}"')
+        elif l.get("type") != "link" or l.get("url") != url or not l.get("targetBlank"):
+            errors.append(f'dashboard link "{title}" must be a link to {url} in a new tab: {l}')
+    anchors = runbook_anchors()
+    data_links = []
+    for panel in dash["panels"]:
+        fc = panel.get("fieldConfig", {})
+        found = list(fc.get("defaults", {}).get("links", []))
+        for o in fc.get("overrides", []):
+            for prop in o["properties"]:
+                if prop["id"] == "links":
+                    found += prop["value"]
+        data_links += [(panel["title"], l["url"]) for l in found]
+    runbook = [(t, u) for t, u in data_links if "/runbook#" in u]
+    for title, url in runbook:
+        if not url.startswith("http://${__field.labels.instance}/runbook#"):
+            errors.append(f'panel "{title}": runbook link {url} is not to the instance of the series')
+        if url.split("#", 1)[1] not in anchors:
+            errors.append(f'panel "{title}": {url} names no section of docs/runbook.md')
+    linked = {t for t, _ in runbook}
+    for title in ("Table usage", "Packets dropped"):
+        if title not in linked:
+            errors.append(f'panel "{title}" has no data link to the runbook')
+
+
+def check_limit(dash, errors):
+    """The limit drawn as its own, styled series beside the entries, and an
+    annotation where it changed (a sysctl held, or kube-proxy set it back)."""
+    shown = False
+    for panel in dash["panels"]:
+        targets = panel.get("targets", [])
+        limit = [t for t in targets if "nf_conntrack_entries_limit" in metric_names(t["expr"])
+                 and "nf_conntrack_entries" not in metric_names(t["expr"])]
+        if panel["type"] != "timeseries" or not limit or len(limit) == len(targets):
+            continue
+        styled = {o["matcher"].get("options") for o in panel["fieldConfig"].get("overrides", [])
+                  if o["matcher"].get("id") == "byFrameRefID"
+                  and any(p["id"].startswith("custom.line") for p in o["properties"])}
+        if all(t["refId"] in styled for t in limit):
+            shown = True
+    if not shown:
+        errors.append("no time series draws the limit as a series of its own style beside the entries")
+    annos = [a for a in dash.get("annotations", {}).get("list", [])
+             if a.get("name") == "nf_conntrack_max changed"]
+    if not annos:
+        errors.append('no annotation "nf_conntrack_max changed"')
+        return
+    a = annos[0]
+    expr = a.get("expr", "")
+    if a.get("datasource", {}).get("uid") != "${datasource}" or not a.get("enable"):
+        errors.append("the limit annotation must be enabled and query $datasource")
+    m = re.search(r"changes\(nf_conntrack_entries_limit\{([^}]*)\}\[2m\]\)\s*>\s*0", expr)
+    if not m or 'job=~"$job"' not in m.group(1) or 'instance=~"$instance"' not in m.group(1):
+        errors.append(f"the limit annotation must be changes(nf_conntrack_entries_limit{{..$job..$instance}}[2m]) > 0: {expr}")
+    if a.get("titleFormat") != "nf_conntrack_max changed":
+        errors.append("the limit annotation's title must be 'nf_conntrack_max changed'")
+    # Grafana renders labels only into the text: the new value must be one.
+    value = re.search(r'count_values\b.*?\(\s*"(\w+)"', expr)
+    if not value or "{{%s}}" % value.group(1) not in a.get("textFormat", ""):
+        errors.append("the limit annotation's text does not show the new value")
 
 
 def check_promql(exprs, errors):
@@ -223,6 +422,8 @@ def check_live(url, exprs, errors):
         elif not body["data"]["result"]:
             if any(where.startswith(f'panel "{t}"') for t in EMPTY_WHEN_HEALTHY):
                 print(f"ok   {where}: empty (nothing in trouble)")
+            elif where.startswith("annotation "):
+                print(f"ok   {where}: empty (nothing changed)")
             elif read_metrics(expr) & OPT_IN_METRICS:  # none without its collector
                 print(f"ok   {where}: empty (opt-in collector off)")
             else:
@@ -241,6 +442,10 @@ def main():
     errors = []
     check_structure(dash, errors)
     check_fleet(dash, errors)
+    check_layout(dash, errors)
+    check_units(dash, errors)
+    check_links(dash, errors)
+    check_limit(dash, errors)
     if any(not e for _, e in exprs):
         errors.append("a query is empty")
     check_promql(exprs, errors)
@@ -249,7 +454,7 @@ def main():
     used = set()
     for where, expr in exprs:
         names = metric_names(expr)
-        used |= names
+        used |= names | read_metrics(expr)
         for n in sorted(names - emitted):
             errors.append(f"{where} uses {n}, which the exporter does not emit")
     for n in sorted(REQUIRED_METRICS - used):

@@ -8,6 +8,7 @@ alerts.yml (all three are rendered from mixin/: scripts/generate_mixin.py).
 
 usage: check_kubernetes.py EXPORTER
 """
+import json
 import pathlib
 import subprocess
 import sys
@@ -60,13 +61,29 @@ def main():
     for kind in ("requests", "limits"):
         if not {"cpu", "memory"} <= set(c["resources"].get(kind, {})):
             fail(f"container needs cpu and memory {kind}")
-    if c["livenessProbe"]["httpGet"]["path"] != "/-/healthy" or \
-            c["readinessProbe"]["httpGet"]["path"] != "/-/ready":
-        fail("probes must use /-/healthy and /-/ready")
-    r = subprocess.run([exporter, *c["args"], "--version"], capture_output=True, text=True)
+    if "livenessProbe" in c:
+        fail("no liveness probe: on a full table its connection is dropped and "
+             "the kubelet would restart the exporter when it is needed most")
+    if c["readinessProbe"]["httpGet"]["path"] != "/-/ready":
+        fail("the readiness probe must use /-/ready")
+    if pod.get("automountServiceAccountToken") is not False:
+        fail("the exporter never calls the API server: no service account token")
+    env = {e["name"]: e.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath")
+           for e in c.get("env", [])}
+    if env.get("NODE_IP") != "status.hostIP" or \
+            "--web.listen-address=[$(NODE_IP)]:19372" not in c["args"]:
+        fail("the exporter must listen on the node's address alone ([$(NODE_IP)]:19372)")
+    # The kubelet expands $(NODE_IP); an IPv4 and an IPv6 node's address
+    # must both be accepted.
+    for node_ip in ("192.0.2.7", "2001:db8::7"):
+        args = [a.replace("$(NODE_IP)", node_ip) for a in c["args"]]
+        r = subprocess.run([exporter, *args, "--version"], capture_output=True, text=True)
+        if r.returncode != 0:
+            break
     if r.returncode != 0:
         fail(f"the exporter refuses the DaemonSet's args {c['args']}: {r.stderr.strip()}")
-    print("ok   DaemonSet: hostNetwork, no hostPID, caps drop ALL, probes, limits, args accepted")
+    print("ok   DaemonSet: hostNetwork, no hostPID, no token, caps drop ALL, node address, "
+          "readiness only, limits, args accepted")
 
     svc = docs["Service"]
     if svc["spec"]["selector"].items() - pod_labels.items():
@@ -76,12 +93,25 @@ def main():
     sm = docs["ServiceMonitor"]
     if sm["spec"]["selector"]["matchLabels"].items() - svc["metadata"]["labels"].items():
         fail("ServiceMonitor selector does not match the Service")
+    for kind in ("ServiceMonitor", "PrometheusRule"):
+        if "release" not in docs[kind]["metadata"]["labels"]:
+            fail(f"{kind} needs a release label for kube-prometheus-stack's selectors")
+    relabel = {(tuple(r.get("sourceLabels", [])), r["targetLabel"]): r.get("replacement")
+               for r in sm["spec"]["endpoints"][0].get("relabelings", [])}
+    if (("__meta_kubernetes_pod_node_name",), "instance") not in relabel or \
+            relabel.get(((), "job")) != "conntrack":
+        fail("ServiceMonitor must name instance after the node and set job=conntrack "
+             "(the job ConntrackExporterDown watches)")
     if sm["spec"]["endpoints"][0]["port"] != "metrics":
         fail("ServiceMonitor must scrape the metrics port")
     print("ok   Service and ServiceMonitor select the exporter")
 
     groups = [g for f in RULE_FILES for g in yaml.safe_load(f.read_text())["groups"]]
-    if docs["PrometheusRule"]["spec"] != {"groups": groups}:
+    # The same rules; only the runbook link adds the port, since instance is
+    # the node's name there.
+    k8s = json.loads(json.dumps(docs["PrometheusRule"]["spec"]).replace(
+        "}}:19372/runbook#", "}}/runbook#"))
+    if k8s != {"groups": groups}:
         fail("prometheusrule.yaml differs from deploy/prometheus/rules.yml + alerts.yml "
              "(regenerate: python3 scripts/generate_mixin.py)")
     print("ok   PrometheusRule carries exactly the rules of rules.yml and alerts.yml")

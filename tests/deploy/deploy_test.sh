@@ -20,7 +20,8 @@ sed "s#/usr/bin/nf_conntrack_exporter#$build/exporter/nf_conntrack_exporter#" \
   deploy/systemd/nf_conntrack_exporter.service >"$work/nf_conntrack_exporter.service"
 systemd-analyze verify "$work/nf_conntrack_exporter.service"
 for key in DynamicUser=yes NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
-  PrivateTmp=yes ProtectKernelModules=yes MemoryMax= \
+  PrivateTmp=yes ProtectKernelModules=yes MemoryMax= IPAddressDeny=any 'IPAddressAllow=localhost' \
+  'InaccessiblePaths=.*/etc/shadow' \
   'RestrictAddressFamilies=.*AF_NETLINK' 'AmbientCapabilities=CAP_DAC_READ_SEARCH CAP_NET_ADMIN$'; do
   grep -qE "^$key" deploy/systemd/nf_conntrack_exporter.service || fail "unit lacks $key"
 done

@@ -12,6 +12,11 @@
 #    does not.
 # 2. Only assured entries: new flows are dropped (drop rises, early_drop does
 #    not), and ConntrackTableFullOfAssured fires.
+# 3. On that table, a probe the way the kubelet makes one (a new connection
+#    from the host to the exporter's port) and a new scrape from the client
+#    both fail; after the first sh block of the runbook's "Keep the
+#    monitoring path alive" (its notrack rules, run as written) both
+#    succeed, and so does the runbook page the alerts link to.
 set -euo pipefail
 source "$(dirname "$0")/netns_lib.sh"
 e2e_start "$1"
@@ -40,6 +45,7 @@ max=$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_max)
 # The dump of a full table costs more than the default CPU bound allows at
 # a 1 s interval: no bound here, so the series follow the fills at once.
 ip netns exec "$ns" "$exporter" --web.listen-address="127.0.0.1:$eport" \
+  --web.listen-address="192.0.2.1:$eport" \
   --collector.flows --collector.flows.interval=1s --collector.flows.max-cpu=0 \
   2>"$work/exporter.log" &
 pids+=($!)
@@ -182,4 +188,42 @@ assert f["assured"] == limit and f["limit"] == limit, f
 assert codes["table_critical"]["numbers"]["evictable"] == 0, codes["table_critical"]
 PY
 echo "ok   doctor: CRITICAL, full_of_assured, evictable 0"
-echo "headroom e2e: all checks passed (mostly unassured: $sent flows, early_drop +$early1, drop +$drop1; all assured: early_drop +$early2, drop +$drop2)"
+
+step "3. a new connection to the exporter on that table, without and with the runbook's notrack rules"
+# probe URL: a new connection each time (curl), as the kubelet's probe.
+probe() { in_ns curl -fsS --connect-timeout 3 --max-time 6 -o /dev/null "$1"; }
+remote_scrape() {
+  ip netns exec "$client" curl -fsS --connect-timeout 3 --max-time 6 -o /dev/null \
+    "http://192.0.2.1:$eport/-/ready"
+}
+# The harness exempts the exporter's port from tracking (create_test_netns)
+# so that its own scrapes live; here that exemption is what is tested, so
+# it goes (Prometheus is no longer needed).
+in_ns nft flush chain inet nfce_test raw_prerouting
+in_ns nft flush chain inet nfce_test raw_output
+if probe "http://127.0.0.1:$eport/-/ready"; then
+  fail "a local probe connected through a table full of assured entries: the check would not bite"
+fi
+if remote_scrape; then
+  fail "a new scrape from the client connected through the full table: the check would not bite"
+fi
+echo "ok   without notrack: the local probe and a new scrape are both dropped"
+rules=$(python3 - "$root/docs/runbook.md" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+section = text.split("## Keep the monitoring path alive", 1)[1]
+print(re.search(r"```sh\n(.*?)```", section, re.S).group(1), end="")
+PY
+)
+[[ "$rules" == *"dport $eport notrack"* ]] || fail "the runbook's notrack block does not name port $eport"
+echo "$rules" | sed 's/^/     /'
+in_ns bash -euo pipefail -c "$rules"
+probe "http://127.0.0.1:$eport/-/ready" ||
+  fail "with the runbook's notrack rules, a local probe still fails on a full table"
+remote_scrape || fail "with the runbook's notrack rules, a new scrape still fails on a full table"
+runbook_page=$(in_ns curl -fsS --connect-timeout 3 --max-time 6 "http://127.0.0.1:$eport/runbook")
+[[ "$runbook_page" == *'id="conntracktablefullofassured"'* ]] ||
+  fail "/runbook has no section for ConntrackTableFullOfAssured"
+expect_eq "the table, still full" "$(in_ns cat /proc/sys/net/netfilter/nf_conntrack_count)" "$max"
+echo "ok   with notrack: the local probe, a new scrape and /runbook all answer on the full table"
+echo "headroom e2e: all checks passed (mostly unassured: $sent flows, early_drop +$early1, drop +$drop1; all assured: early_drop +$early2, drop +$drop2; notrack rules keep probes and scrapes alive)"

@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# README's flag block is the exporter's --help, character for character: the
-# defaults and the help are written once, in the flag table.
+# The flag block of docs/configuration.md (where the README's "Flags" section
+# moved) is the exporter's --help, character for character: the defaults and
+# the help are written once, in the flag table.
 #
 # usage: readme_help_test.sh EXPORTER
 set -euo pipefail
 exporter=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-readme=$here/../../README.md
+doc=$here/../../docs/configuration.md
 # The first fenced block after "## Flags".
 block=$(awk '/^## Flags/ { section = 1; next }
   section && /^```/ { if (inside) exit; inside = 1; next }
-  inside { print }' "$readme")
-[[ -n "$block" ]] || fail "README.md has no fenced block under ## Flags"
+  inside { print }' "$doc")
+[[ -n "$block" ]] || fail "docs/configuration.md has no fenced block under ## Flags"
 help=$("$exporter" --help)
 diff -u <(printf '%s\n' "$block") <(printf '%s\n' "$help") ||
-  fail "README.md's flag block differs from --help (paste the output of --help)"
-echo "readme: the flag block is --help"
+  fail "docs/configuration.md's flag block differs from --help (paste the output of --help)"
+echo "docs/configuration.md: the flag block is --help"
