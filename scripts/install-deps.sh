@@ -25,7 +25,7 @@ test_packages=(
   dpkg-dev file   # cpack -G DEB (dpkg-shlibdeps)
   clang libclang-rt-14-dev llvm   # sanitizer build, libFuzzer, symbolizer
   chromium        # the status page in a real browser
-  conntrack nftables iproute2 iputils-ping util-linux curl openssl wrk
+  conntrack nftables iptables iproute2 iputils-ping util-linux curl openssl wrk
   runc umoci podman binutils   # the OCI image: run, unpack, load; strip, readelf
 )
 
