@@ -28,6 +28,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "instance": labels.get("instance"),
                     "severity": labels.get("severity"),
                     "notification": self.server.notifications,
+                    "group_key": body.get("groupKey"),
                 }) + "\n")
         self.send_response(200)
         self.end_headers()

@@ -128,9 +128,12 @@ sc = c["securityContext"]
 assert sc["capabilities"]["drop"] == ["ALL"], sc
 assert sorted(sc["capabilities"]["add"]) == ["DAC_READ_SEARCH", "NET_ADMIN"], sc
 assert sc["readOnlyRootFilesystem"] is True, sc
+env = {e["name"]: e["valueFrom"]["fieldRef"]["fieldPath"] for e in c["env"]}
+assert env == {"NODE_IP": "status.hostIP"}, env
 for a in c["args"]:
-    # The DaemonSet listens on every address of the node; here, loopback.
-    print(a.replace("--web.listen-address=:", "--web.listen-address=127.0.0.1:"))
+    # The DaemonSet listens on the node's address, which the kubelet puts
+    # in $(NODE_IP); here, loopback.
+    print(a.replace("$(NODE_IP)", "127.0.0.1"))
 PY
 )
 run nfce-img-root-$$ 0 DAC_READ_SEARCH,NET_ADMIN "${args[@]}"
