@@ -60,15 +60,20 @@ local thresholds = import 'thresholds.json';
     collectorFailingFor: '15m',
     unlimitedFor: '15m',
 
-    // Where each alert's runbook_url points: this prefix, then the alert's
-    // name in lower case (a heading of docs/runbook.md). Absolute, so that
-    // it opens from a pager or a chat. By default the alerting exporter's
-    // own copy (it serves docs/runbook.md at /runbook): no wiki to keep, it
-    // works air-gapped, and with the runbook's notrack rules it loads while
-    // the table is full. A template: instance must be host:port there
-    // (the shipped scrape config's). Point it at your wiki's copy with
-    // e.g. 'https://wiki.example.com/conntrack-runbook#'.
-    runbookURLPrefix: 'http://{{ $labels.instance }}/runbook#',
+    // Where an instance's exporter answers, from the instance label (`host`
+    // is a Prometheus or Grafana template of it): instance is host:port in
+    // the shipped scrape config. On Kubernetes, where instance is the node's
+    // name, generate_mixin.py adds the port.
+    exporterURL(host):: 'http://%s' % host,
+    // Each alert's runbook_url is this, then the alert's name in lower case
+    // (a heading of docs/runbook.md). Absolute, so that it opens from a
+    // pager or a chat. null: the alerting exporter's own copy (it serves
+    // docs/runbook.md at /runbook): no wiki to keep, it works air-gapped,
+    // and with the runbook's notrack rules it loads while the table is full.
+    // Your wiki's copy: e.g. 'https://wiki.example.com/conntrack-runbook#'.
+    runbookURLPrefix: null,
+    runbookURL(host):: if self.runbookURLPrefix != null then self.runbookURLPrefix
+    else self.exporterURL(host) + '/runbook#',
     // Grafana's address: with it, every alert carries a dashboard_url
     // opening the dashboard on its instance. Empty: no dashboard_url.
     grafanaURL: '',

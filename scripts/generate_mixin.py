@@ -55,11 +55,9 @@ def to_yaml(value):
 
 # On Kubernetes the ServiceMonitor names each instance after its node (as
 # kube-prometheus does for node-exporter, so that the two join on instance),
-# and the exporter listens on the node's address: the runbook link adds the
-# port.
-KUBERNETES_CONFIG = {
-    "runbookURLPrefix": "http://{{ $labels.instance }}:19372/runbook#",
-}
+# and the exporter listens on the node's address: links to it add the port.
+# (jsonnet, since _config's URLs are functions.)
+KUBERNETES_CONFIG = "exporterURL(host):: 'http://%s:19372' % host"
 # kube-prometheus-stack selects ServiceMonitors and PrometheusRules by the
 # label release=<its Helm release>: this is the chart's usual release name.
 KUBERNETES_LABELS = {"app.kubernetes.io/name": "nf-conntrack-exporter",
@@ -67,7 +65,7 @@ KUBERNETES_LABELS = {"app.kubernetes.io/name": "nf-conntrack-exporter",
 
 
 def render_mixin(config=None):
-    override = f" + {{ _config+:: {json.dumps(config)} }}" if config else ""
+    override = f" + {{ _config+:: {{ {config} }} }}" if config else ""
     out = subprocess.run(
         ["jsonnet", "-J", str(ROOT / "mixin"), "-e",
          f"local m = (import 'mixin.libsonnet'){override}; "

@@ -10,23 +10,16 @@ the same section.
 usage: render_runbook.py RUNBOOK.md OUT.h
 Needs python3-markdown (Debian's package).
 """
-import html
-import re
 import sys
 
 import markdown
+
+from runbook_anchors import github_slug
 
 STYLE = """body{font:15px/1.5 system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#222}
 pre{background:#f4f4f4;padding:.6em;overflow-x:auto}code{font-size:90%}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}
 h2{border-top:1px solid #ddd;padding-top:.6em}"""
-
-
-def github_slug(text, separator):
-    text = re.sub(r"<[^>]+>", "", text)  # inline code arrives as markup
-    text = html.unescape(text).strip().lower()
-    text = re.sub(r"[^\w\- ]", "", text)
-    return text.replace(" ", separator)
 
 
 def main():

@@ -18,26 +18,28 @@ local promql = import '../lib/promql.libsonnet';
     local expectUsage = m('instance:nf_conntrack_expect_usage:ratio'),
     // Whether a full table can still evict, from the assured share of this
     // instance (flows collector); nothing where that is not collected.
-    local canEvict = '{{ with printf "instance:nf_conntrack_assured_usage:ratio{instance=%%q}" $labels.instance | query }}{{ $assured := . | first | value }} Of the limit, {{ $assured | humanizePercentage }} is assured entries, which the kernel never evicts: {{ if ge $assured %s }}it cannot make room, and new connections are dropped.{{ else }}it can still evict the rest for new connections.{{ end }}{{ end }}' % num(c.criticalThreshold),
+    local canEvict = series('instance:nf_conntrack_assured_usage:ratio') + '{{ $assured := . | first | value }} Of the limit, {{ $assured | humanizePercentage }} is assured entries, which the kernel never evicts: {{ if ge $assured %s }}it cannot make room, and new connections are dropped.{{ else }}it can still evict the rest for new connections.{{ end }}{{ end }}' % num(c.criticalThreshold),
     local pct(x) = '%g%%' % (x * 100),
     local num = promql.num,
     local words = promql.words,
     // Where: the instance, and the node where a node label tells more.
     local where = '{{ $labels.instance }}{{ with $labels.node }}{{ if ne . $labels.instance }} (node {{ . }}){{ end }}{{ end }}',
-    // " (N of M entries)" from the instance's own series; nothing once they
-    // are gone (a kept-firing alert keeps the text it had).
-    local series(name) = '{{ with printf "' + name + '{instance=%q,job=%q}" $labels.instance $labels.job | query }}',
+    // Opens a template block on the alert's own sample of a series (the
+    // instance's, of its job), `.` set to the query's result; `filter`, a
+    // comparison such as '> 0', keeps it only while that holds.
+    local series(name, filter='') = '{{ with printf "' + name + '{instance=%q,job=%q}' + (if filter == '' then '' else ' ' + filter) + '" $labels.instance $labels.job | query }}',
+    // " (N of M entries)"; nothing once the series are gone (a kept-firing
+    // alert keeps the text it had).
     local entriesOfLimit = series('nf_conntrack_entries') + '{{ $n := . | first | value }}' + series('nf_conntrack_entries_limit') + ' ({{ $n | printf "%.0f" }} of {{ . | first | value | printf "%.0f" }} entries){{ end }}{{ end }}',
-    // runbook_url: the prefix may be a template of the alert's instance; for
-    // the alerts on a lost exporter, any exporter that still answers serves
-    // the same runbook.
+    // runbook_url: by default on the alert's instance; for the alerts on a
+    // lost exporter, on any exporter that still answers (the same runbook).
     local upSelector = promql.metric('up', [c.exporterSelector, c.selector]),
     local runbook(name, fromLiveExporter) =
       local anchor = std.asciiLower(name);
-      if fromLiveExporter && std.length(std.findSubstr('$labels.instance', c.runbookURLPrefix)) > 0 then
+      if fromLiveExporter && c.runbookURLPrefix == null then
         '{{ with query `%s == 1` }}{{ $live := (. | first).Labels.instance }}%s%s{{ end }}'
-        % [upSelector, std.strReplace(c.runbookURLPrefix, '$labels.instance', '$live'), anchor]
-      else c.runbookURLPrefix + anchor,
+        % [upSelector, c.runbookURL('{{ $live }}'), anchor]
+      else c.runbookURL('{{ $labels.instance }}') + anchor,
     // One alert; `for` only where given, the runbook anchor from the name;
     // keep_firing_for on the pages that a lost scrape must not resolve.
     local alert(name, severity, expr, summary, description, pending=null, keepFiring=false, fromLiveExporter=false) = {
@@ -105,7 +107,7 @@ local promql = import '../lib/promql.libsonnet';
             '%s * 300 > 0\nunless\n%s\n' % [drops, wasFull],
             where + ' dropped {{ $value | humanize }} packets in 5 minutes, but its conntrack table is not full.',
             "conntrack refused packets while the table stayed below %s of nf_conntrack_max and evicted nothing. That is not 'table full': raising the limit will not help. " % pct(c.fullThreshold)
-            + '{{ with printf "%s{instance=%%q,job=%%q} > 0" $labels.instance $labels.job | query }}' % 'instance:nf_conntrack_insert_failed:rate5m'
+            + series('instance:nf_conntrack_insert_failed:rate5m', '> 0')
             + 'Inserts failed at the same time ({{ . | first | value | printf "%.2g" }} a second): these drops are clashes, two packets creating the same entry at once that the kernel could not merge. On Kubernetes nodes that is the DNS race (the A and AAAA queries of one socket, sent in parallel through a DNAT); it is also source NAT without a free port (see ConntrackSNATPortsExhausted), and since 5.15 hash chains too long (chaintoolong). Fixes: NodeLocal DNSCache, or single-request-reopen in resolv.conf; more NAT addresses or random-fully.'
             + "{{ else }}The causes are a failed allocation (memory pressure) or packets a protocol tracker refused, which also count in nf_conntrack_stat_invalid_total. Compare the invalid rate and the host's free memory.{{ end }}",
           ),
@@ -154,14 +156,14 @@ local promql = import '../lib/promql.libsonnet';
           alert(
             'ConntrackSNATPortsExhausted',
             'warning',
-            '%s\n/ ignoring(nat_address, destination, port, protocol) group_left\n%s\n> %s\nor\n(\n  sum without (cpu) (rate(%s[5m]))\n  - (sum without (cpu) (rate(%s[5m])) or sum without (cpu) (rate(%s[5m])) * 0)\n) > 0\nunless\n%s\n'
+            '%s\n/ ignoring(nat_address, destination, port, protocol) group_left\n%s\n> %s\nor\n(\n  %s\n  - (sum without (cpu) (rate(%s[5m])) or %s * 0)\n) > 0\nunless\n%s\n'
             % [
               promql.snatPortsInUse(c.selector),
               m('nf_conntrack_flows_snat_ports_available'),
               num(c.snatPortsThreshold),
-              m('nf_conntrack_stat_insert_failed_total'),
+              insertFailed,
               m('nf_conntrack_stat_chaintoolong_total'),
-              m('nf_conntrack_stat_insert_failed_total'),
+              insertFailed,
               wasFull,
             ],
             '{{ if $labels.nat_address }}Source NAT on {{ $labels.instance }} has {{ $value | humanizePercentage }} of its ports to {{ $labels.destination }} {{ $labels.protocol }}/{{ $labels.port }} in use.{{ else }}Conntrack inserts clash on {{ $labels.instance }} ({{ $value | humanize }}/s) while the table is not full.{{ end }}',

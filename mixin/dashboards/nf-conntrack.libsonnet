@@ -28,21 +28,10 @@ function(c)
            % c.dashboardUID,
     }],
   };
-  // The runbook (runbookURLPrefix, the alerts' runbook_url) of `host`, an
-  // expression Grafana interpolates: by default the exporter's own copy.
-  local runbookAt(host) =
-    std.strReplace(std.strReplace(c.runbookURLPrefix,
-                                  '{{ $labels.instance }}',
-                                  host),
-                   '{{$labels.instance}}',
-                   host);
-  local runbookPage = runbookAt('${instance}');
-  // The exporter's status page, beside its runbook; http://<instance>/
-  // where the runbook is elsewhere (a wiki).
-  local statusPage =
-    if std.endsWith(runbookPage, '/runbook#')
-    then std.substr(runbookPage, 0, std.length(runbookPage) - std.length('runbook#'))
-    else 'http://${instance}/';
+  // The runbook (the alerts' runbook_url) and the status page of the
+  // exporter on `host`, a Grafana variable.
+  local runbookPage = c.runbookURL('${instance}');
+  local statusPage = c.exporterURL('${instance}') + '/';
   // A link above the panels, opening in a new tab.
   local dashboardLink(title, url, tooltip, icon) = {
     title: title,
@@ -61,7 +50,7 @@ function(c)
   local runbookLinks(refId, sections) = p.queryLinks(refId, [
     {
       title: 'Runbook: %s' % s[0],
-      url: runbookAt('${__field.labels.instance}') + s[1],
+      url: c.runbookURL('${__field.labels.instance}') + s[1],
       targetBlank: true,
     }
     for s in sections
@@ -487,9 +476,7 @@ function(c)
     links: [
       dashboardLink(
         'Runbook',
-        if std.endsWith(runbookPage, '#')
-        then std.substr(runbookPage, 0, std.length(runbookPage) - 1)
-        else runbookPage,
+        std.rstripChars(runbookPage, '#'),
         "What each alert means and how to fix it: the runbook of $instance (the alerts' runbook_url).",
         'doc',
       ),

@@ -7,8 +7,6 @@ local promql = import '../lib/promql.libsonnet';
   prometheusRules+:: {
     local c = $._config,
     local m(name) = promql.metric(name, [c.selector]),
-    local m2(name, matcher) = promql.metric(name, [c.selector, matcher]),
-    local sel = if c.selector == '' then '' else '{%s}' % c.selector,
     groups+: [
       {
         name: 'nf_conntrack.rules',
@@ -67,8 +65,9 @@ local promql = import '../lib/promql.libsonnet';
             // without that collector (the kernel's own insert counter stays
             // 0 since 5.x).
             record: 'instance:nf_conntrack_insert_failed:ratio_rate5m',
-            expr: 'instance:nf_conntrack_insert_failed:rate5m%s\n/\n(\n  instance:nf_conntrack_insert_failed:rate5m%s\n  + sum without (type, protocol) (rate(%s[5m]))\n  > 0\n)'
-                  % [sel, sel, m2('nf_conntrack_events_total', 'type="new"')],
+            local failed = m('instance:nf_conntrack_insert_failed:rate5m'),
+            expr: '%s\n/\n(\n  %s\n  + sum without (type, protocol) (rate(%s[5m]))\n  > 0\n)'
+                  % [failed, failed, promql.metric('nf_conntrack_events_total', [c.selector, 'type="new"'])],
           },
           {
             // Each entry is hashed in both directions: twice the load.

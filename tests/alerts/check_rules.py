@@ -11,6 +11,8 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import runbook_anchors  # noqa: E402
 CONTRACT = {
     "ConntrackTableNearlyFull", "ConntrackTableCritical",
     "ConntrackTableDroppingPackets", "ConntrackDroppingPacketsNotFull",
@@ -25,14 +27,10 @@ CONTRACT = {
 ON_UP = {"ConntrackExporterDown", "ConntrackExporterTargetMissing"}
 
 
-def anchor(heading):
-    return re.sub(r"[^a-z0-9 _-]", "", heading.strip().lower()).replace(" ", "-")
-
-
 def main():
     rules = (ROOT / "deploy/prometheus/alerts.yml").read_text()
     runbook = (ROOT / "docs/runbook.md").read_text()
-    anchors = {anchor(h) for h in re.findall(r"^#+ (.+)$", runbook, re.M)}
+    anchors = runbook_anchors.anchors(runbook)
     blocks = re.split(r"^\s*- alert: ", rules, flags=re.M)[1:]
     errors, seen = [], set()
     for block in blocks:

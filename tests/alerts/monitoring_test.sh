@@ -42,6 +42,23 @@ prometheus-alertmanager --config.file="$work/alertmanager.yml" \
 pids+=($!)
 wait_http "http://127.0.0.1:$aport/-/ready" 20
 am=http://127.0.0.1:$aport
+# wait_inhibited INSTANCE ALERTNAME...: polls until the alerts of INSTANCE
+# that Alertmanager marks inhibited (suppressed, with an inhibitor) are
+# exactly these.
+wait_inhibited() {
+  local instance=$1 deadline=$((SECONDS + 30)) inhibited
+  shift
+  until inhibited=$(amtool --alertmanager.url="$am" alert query --inhibited -o json \
+    instance="$instance") &&
+    python3 -c 'import json, sys
+a = json.loads(sys.argv[1])
+s = {x["labels"]["alertname"] for x in a
+     if x["status"]["state"] == "suppressed" and x["status"]["inhibitedBy"]}
+sys.exit(0 if s == set(sys.argv[2:]) else 1)' "$inhibited" "$@"; do
+    ((SECONDS < deadline)) || fail "Alertmanager never inhibited exactly $* on $instance: $inhibited"
+    sleep 0.2
+  done
+}
 # Critical and NearlyFull on host a (the warning must be inhibited), NearlyFull
 # alone on host b (it must arrive).
 amtool --alertmanager.url="$am" alert add ConntrackTableCritical severity=critical instance=a:19372
@@ -53,13 +70,7 @@ wait_for_line "$work/received.jsonl" '"receiver": "chat".*"alertname": "Conntrac
   fail "the chat receiver did not get ConntrackTableNearlyFull for b"
 # Alertmanager's own word that the warning for a is inhibited (polled), then
 # the receiver's: it never got it, though b's warning has arrived since.
-deadline=$((SECONDS + 30))
-until inhibited=$(amtool --alertmanager.url="$am" alert query --inhibited -o json \
-  alertname=ConntrackTableNearlyFull instance=a:19372) &&
-  python3 -c 'import json, sys; a = json.loads(sys.argv[1]); sys.exit(0 if a and a[0]["status"]["state"] == "suppressed" and a[0]["status"]["inhibitedBy"] else 1)' "$inhibited"; do
-  ((SECONDS < deadline)) || fail "Alertmanager never marked ConntrackTableNearlyFull on a:19372 inhibited: $inhibited"
-  sleep 0.2
-done
+wait_inhibited a:19372 ConntrackTableNearlyFull
 if grep -E '"alertname": "ConntrackTableNearlyFull".*"a:19372"' "$work/received.jsonl"; then
   fail "ConntrackTableNearlyFull on a:19372 was not inhibited by ConntrackTableCritical"
 fi
@@ -85,12 +96,7 @@ post_alerts c:19372 ConntrackTableDroppingPackets
 wait_for_line "$work/received.jsonl" '"receiver": "pager".*"ConntrackTableDroppingPackets".*"c:19372"' 30 ||
   fail "the pager did not get ConntrackTableDroppingPackets for c:19372"
 post_alerts c:19372 ConntrackTableCritical ConntrackTableFullOfAssured
-deadline=$((SECONDS + 30))
-until inhibited=$(amtool --alertmanager.url="$am" alert query --inhibited -o json instance=c:19372) &&
-  python3 -c 'import json, sys; a = json.loads(sys.argv[1]); s = {x["labels"]["alertname"] for x in a if x["status"]["inhibitedBy"]}; sys.exit(0 if s == {"ConntrackTableCritical", "ConntrackTableFullOfAssured"} else 1)' "$inhibited"; do
-  ((SECONDS < deadline)) || fail "Alertmanager never inhibited Critical and FullOfAssured on c:19372: $inhibited"
-  sleep 0.2
-done
+wait_inhibited c:19372 ConntrackTableCritical ConntrackTableFullOfAssured
 amtool --alertmanager.url="$am" alert add ConntrackTableNearlyFull severity=warning instance=d:19372
 wait_for_line "$work/received.jsonl" '"receiver": "chat".*"d:19372"' 30 ||
   fail "the chat receiver did not get ConntrackTableNearlyFull for d"

@@ -33,6 +33,8 @@ import urllib.request
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import runbook_anchors  # noqa: E402  (scripts/, beside the renderer)
 KEYWORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on",
             "ignoring", "group_left", "group_right", "inf", "nan"}
 # Panels the issue requires, by the metrics they must show.
@@ -317,17 +319,6 @@ def check_units(dash, errors):
         errors.append("no panel shows packets dropped per second")
 
 
-def runbook_anchors():
-    """The anchors docs/runbook.md's headings get (scripts/render_runbook.py)."""
-    anchors = set()
-    for line in (ROOT / "docs/runbook.md").read_text().splitlines():
-        m = re.match(r"#+\s+(.*)", line)
-        if m:
-            text = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower())
-            anchors.add(text.replace(" ", "-"))
-    return anchors
-
-
 def check_links(dash, errors):
     """Links to the runbook and the status page of $instance; every data
     link into the runbook names a section it has."""
@@ -340,7 +331,7 @@ def check_links(dash, errors):
             errors.append(f'no dashboard link "{title}"')
         elif l.get("type") != "link" or l.get("url") != url or not l.get("targetBlank"):
             errors.append(f'dashboard link "{title}" must be a link to {url} in a new tab: {l}')
-    anchors = runbook_anchors()
+    anchors = runbook_anchors.anchors((ROOT / "docs/runbook.md").read_text())
     data_links = []
     for panel in dash["panels"]:
         fc = panel.get("fieldConfig", {})

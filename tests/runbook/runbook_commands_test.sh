@@ -55,21 +55,13 @@ state_before=$(host_state)
 
 serial=0
 # new_netns: a network namespace (name in $REPLY) with loopback up and
-# conntrack in use (an nftables rule with `ct state`), deleted on exit.
+# conntrack in use (create_test_netns; the exporter's port untracked),
+# deleted on exit.
 new_netns() {
   serial=$((serial + 1))
   REPLY=nfce-rb-$$-$serial
   more_ns+=("$REPLY")
-  ip netns add "$REPLY"
-  ip -n "$REPLY" link set lo up
-  ip netns exec "$REPLY" nft -f - <<'NFT'
-table inet nfce_runbook_test {
-  chain track {
-    type filter hook output priority 0;
-    ct state new counter
-  }
-}
-NFT
+  create_test_netns "$REPLY" 19372
 }
 
 # The keys a child namespace may write: the per-namespace ones.
@@ -413,14 +405,10 @@ def classify(cmd):
 text = open(runbook, encoding="utf-8").read()
 lines = text.splitlines()
 
-# Links: every [..](#anchor) names a heading (GitHub's ids).
-anchors, in_fence = set(), False
-for l in lines:
-    if l.lstrip().startswith("```"):
-        in_fence = not in_fence
-    elif not in_fence and re.match(r"#{1,6} ", l):
-        t = l.lstrip("#").strip().replace("`", "").lower()
-        anchors.add(re.sub(r"[^\w\- ]", "", t).replace(" ", "-"))
+# Links: every [..](#anchor) names a heading (GitHub's ids, as /runbook's).
+sys.path.insert(0, os.path.join(root, "scripts"))
+import runbook_anchors
+anchors = runbook_anchors.anchors(text)
 links = re.findall(r"\]\(#([^)\s]+)\)", text)
 for a in links:
     if a not in anchors:
