@@ -14,11 +14,12 @@
 #include "exporter/doctor/doctor.h"
 #include "exporter/flags/collector_registry.h"
 #include "exporter/flags/exporter_flags.h"
-#include "exporter/http/http_server.h"
 #include "exporter/http/handler.h"
+#include "exporter/http/http_server.h"
 #include "exporter/http/metrics_handler.h"
 #include "exporter/http/web_config.h"
 #include "exporter/log.h"
+#include "exporter/privileges.h"
 #include "exporter/runbook_html.h"
 #include "exporter/scraper.h"
 #include "exporter/status/history.h"
@@ -91,6 +92,19 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   auto view = std::make_shared<const nfce::KernelView>(options->paths);
+  // Least privilege, decided on this host: a unit or a pod spec grants
+  // CAP_NET_ADMIN for the kernels that lack the proc files; where they are
+  // there and nothing else speaks ctnetlink, it goes before any thread
+  // starts (capabilities are per thread).
+  if (nfce::NetAdminUsers(*options, *view).empty() && nfce::HasNetAdmin()) {
+    if (absl::Status dropped = nfce::DropNetAdmin(); dropped.ok()) {
+      Log(LogLevel::kInfo, "dropped CAP_NET_ADMIN",
+          {{"reason", "no enabled collector speaks ctnetlink on this host"}});
+    } else {
+      Log(LogLevel::kWarn, "could not drop CAP_NET_ADMIN",
+          {{"err", dropped.message()}});
+    }
+  }
   nfce::Scraper scraper(view, nfce::BuildCollectors(*options, view));
   // One hour of samples for the status page's chart.
   nfce::History history(

@@ -173,6 +173,12 @@ class KernelView {
   // is loaded in this process's namespace (any ctnetlink request can make
   // the kernel load modules, and the exporter never does that).
   absl::Status NetlinkReady() const;
+  // Whether reading the counters (the expectations) from `source` asks
+  // ctnetlink, and so needs CAP_NET_ADMIN: always for kNetlink; for kAuto
+  // where the proc file is absent, or while conntrack is not loaded (it may
+  // come without the file). Never on a tree of files.
+  bool StatNeedsNetlink(StatSource source) const;
+  bool ExpectNeedsNetlink(StatSource source) const;
   // Dumps this namespace's table, handing each entry to `visit`.
   absl::Status DumpConntrack(absl::FunctionRef<void(const FlowKey&)> visit,
                              absl::Time deadline) const;
@@ -200,6 +206,9 @@ class KernelView {
   std::string SysctlDir(ConntrackFlavor flavor) const;
   // Why ctnetlink and namespaces cannot be asked for a tree of files.
   std::string NotRunningKernel() const;
+  bool NeedsNetlink(StatSource source,
+                    std::string (KernelView::*proc_file)(ConntrackFlavor)
+                        const) const;
   std::string SysctlPrefix(ConntrackFlavor flavor) const;
   uint64_t PageSize() const;
 

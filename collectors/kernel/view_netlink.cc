@@ -45,6 +45,24 @@ absl::Status KernelView::NetlinkReady() const {
       "ctnetlink, which could load it");
 }
 
+bool KernelView::NeedsNetlink(
+    StatSource source,
+    std::string (KernelView::*proc_file)(ConntrackFlavor) const) const {
+  if (!running_kernel_ || source == StatSource::kProcfs) return false;
+  if (source == StatSource::kNetlink) return true;
+  const ConntrackFlavor flavor = Detect();
+  return flavor == ConntrackFlavor::kNone ||
+         !PathExists((this->*proc_file)(flavor));
+}
+
+bool KernelView::StatNeedsNetlink(StatSource source) const {
+  return NeedsNetlink(source, &KernelView::StatFile);
+}
+
+bool KernelView::ExpectNeedsNetlink(StatSource source) const {
+  return NeedsNetlink(source, &KernelView::ExpectFile);
+}
+
 absl::Status KernelView::DumpConntrack(
     absl::FunctionRef<void(const FlowKey&)> visit, absl::Time deadline) const {
   if (absl::Status ready = NetlinkReady(); !ready.ok()) return ready;

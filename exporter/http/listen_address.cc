@@ -116,8 +116,8 @@ absl::StatusOr<std::string> CivetListeningPort(absl::string_view address,
       return absl::StrCat(literal, ":", port);
     }
     if (inet_pton(AF_INET6, literal.c_str(), &parsed) != 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "listen address \"", address, "\": not an IP address"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("listen address \"", address, "\": not an IP address"));
     }
     if (!ipv6) {
       return absl::InvalidArgumentError(

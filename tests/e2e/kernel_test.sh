@@ -3,7 +3,8 @@
 # End to end on the real kernel, in a network namespace of its own that it
 # always deletes: the exporter, running inside the namespace, must report
 # what the kernel and conntrack(8) report, before and after the table fills
-# and the kernel drops packets.
+# and the kernel drops packets; and hold CAP_NET_ADMIN only in the mode that
+# speaks ctnetlink.
 #
 # usage: kernel_test.sh EXPORTER procfs|netlink
 #   procfs:  stat counters from /proc/net/stat/nf_conntrack
@@ -128,6 +129,45 @@ echo "ok   doctor: CRITICAL (exit 2), names the $k drops and the full table"
 insert=$(metric nf_conntrack_stat_insert_total)
 echo "info insert_total=$insert early_drop_total=$(metric nf_conntrack_stat_early_drop_total)"
 stop_exporter
+
+# CAP_NET_ADMIN only where a collector speaks ctnetlink: with the proc files
+# the exporter gives it up at start, from every thread and (as root) the
+# bounding set; reading the counters through ctnetlink, it keeps it. Run
+# both ways the unit and the DaemonSet run it: root, and a user holding the
+# two capabilities as ambient ones (DynamicUser + AmbientCapabilities).
+cap_net_admin_in() {  # cap_net_admin_in PID SET: yes/no for every thread
+  local t mask seen=""
+  for t in /proc/"$1"/task/*/status; do
+    mask=$(awk -v k="Cap$2:" '$1 == k { print $2 }' "$t")
+    if (((16#$mask >> 12) & 1)); then seen+=" yes"; else seen+=" no"; fi
+  done
+  tr ' ' '\n' <<<"$seen" | sort -u | tr -d '\n'
+}
+want=yes
+[[ "$mode" == procfs ]] && want=no
+for who in root ambient; do
+  prefix=()
+  [[ "$who" == ambient ]] && prefix=(setpriv --reuid=65534 --regid=65534 --clear-groups
+    --inh-caps=+net_admin,+dac_read_search --ambient-caps=+net_admin,+dac_read_search)
+  start_exporter "$work/caps-$who.log" "${prefix[@]}" -- "${flags[@]}"
+  pid=${pids[-1]}
+  sets=(Eff Prm)
+  [[ "$want" == no && "$who" == root ]] && sets+=(Bnd)
+  for set in "${sets[@]}"; do
+    got=$(cap_net_admin_in "$pid" "$set")
+    [[ "$got" == "$want" ]] ||
+      fail "CAP_NET_ADMIN in Cap$set of the exporter's threads ($who, $mode): '$got', want '$want'"
+    echo "ok   CAP_NET_ADMIN in Cap$set of every thread ($who): $got"
+  done
+  log=$(<"$work/caps-$who.log")
+  if [[ "$want" == no && "$log" != *'msg="dropped CAP_NET_ADMIN"'* ]]; then
+    fail "no log line says CAP_NET_ADMIN was dropped ($who)"
+  fi
+  metrics=$(scrape)
+  expect_eq "success{stat} ($who, CAP_NET_ADMIN $want)" \
+    "$(metric nf_conntrack_scrape_collector_success '{collector="stat"}')" 1
+  stop_exporter
+done
 
 step "without privileges: the right collector fails, the others serve"
 start_exporter "$work/nobody.log" setpriv --reuid=65534 --regid=65534 --clear-groups -- "${flags[@]}"
